@@ -1,0 +1,3 @@
+from chataudit.cli import main
+
+main()

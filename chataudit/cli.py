@@ -1,0 +1,209 @@
+"""The command line. Thin: parse options, call a job, render, map errors to exit code 2."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from chataudit import __version__
+from chataudit.errors import ChatAuditError, UsageError
+from chataudit.findings import Severity
+from chataudit.formats.registry import formats
+from chataudit.jobs.audit import AuditRequest, run_audit
+from chataudit.jobs.parse import parse_lines
+from chataudit.output import open_output
+from chataudit.plugins import load_group
+from chataudit.policy.load import LoadedPolicy, load_policy
+from chataudit.report.base import visible
+from chataudit.rules.registry import build_rules, rule_classes
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  pretty_exceptions_enable=False, help="Audit exported group-chat transcripts against a group regulation.")
+policy_app = typer.Typer(no_args_is_help=True, help="Check or show a policy.")
+app.add_typer(policy_app, name="policy")
+
+FAIL_ON = ("info", "warning", "error", "never")
+
+
+def _split(values: Optional[list[str]]) -> Optional[list[str]]:
+    if not values:
+        return None
+    return [part for value in values for part in value.split(",") if part.strip()]
+
+
+def _when(value: Optional[str], loaded: LoadedPolicy, option: str) -> Optional[datetime]:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"{option} {value!r} is not a date or time",
+                         fix="write it as 2023-10-01 or \"2023-10-01 08:00\"") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=loaded.policy.tz)
+
+
+def _reporter(name: str):
+    reporters = load_group("chataudit.reporters")
+    if name not in reporters:
+        raise UsageError(f"unknown output {name!r}", fix=f"use one of: {', '.join(reporters)}")
+    return reporters[name]()
+
+
+def _is_terminal() -> bool:
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+@app.command()
+def audit(
+    paths: list[Path] = typer.Argument(..., help="Export file(s) to audit.", show_default=False),
+    policy: Optional[Path] = typer.Option(None, "--policy", "-p", help="Policy TOML (default: discovered)."),
+    fmt: str = typer.Option("auto", "--format", "-f", help="Input format, or auto to sniff it."),
+    group: Optional[str] = typer.Option(None, "--group", help="Group name (default: from the export)."),
+    select: Optional[list[str]] = typer.Option(None, "--select", help="Only these rule ids or prefixes (T5,M101)."),
+    ignore: Optional[list[str]] = typer.Option(None, "--ignore", help="Skip these rule ids or prefixes."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only records at or after this time."),
+    until: Optional[str] = typer.Option(None, "--until", help="Only records before this time."),
+    output: str = typer.Option("table", "--output", help="table, json or jsonl."),
+    out_file: Optional[Path] = typer.Option(None, "-o", "--out", help="Write the report to this file."),
+    fail_on: str = typer.Option("error", "--fail-on", help="Exit 1 when a violation is at or above: info, warning, error, never."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="zh or en (default: the policy's)."),
+) -> None:
+    """Audit export files against the policy and print a violation report."""
+    if fail_on not in FAIL_ON:
+        raise UsageError(f"--fail-on {fail_on!r} is not one of {', '.join(FAIL_ON)}")
+    if lang not in (None, "zh", "en"):
+        raise UsageError(f"--lang {lang!r} is not zh or en")
+    reporter = _reporter(output)
+    loaded = load_policy(policy)
+    report = run_audit(AuditRequest(
+        paths=paths, policy=loaded, lang=lang or loaded.policy.policy.lang, fmt=fmt, group=group,
+        select=_split(select), ignore=_split(ignore),
+        since=_when(since, loaded, "--since"), until=_when(until, loaded, "--until"),
+    ))
+    with open_output(out_file) as out:
+        reporter.render(report, lang or loaded.policy.policy.lang, out,
+                        terminal=out_file is None and _is_terminal())
+    if fail_on != "never":
+        threshold = Severity(fail_on).rank
+        if any(Severity(v.severity).rank >= threshold for v in report.violations):
+            raise typer.Exit(1)
+
+
+@app.command()
+def rules(rule_id: Optional[str] = typer.Argument(None, help="One rule id for its full documentation.")) -> None:
+    """List the rule catalogue, or show one rule's documentation, options and examples."""
+    classes = rule_classes()
+    console = Console(highlight=False, emoji=False)
+    if rule_id is None:
+        table = Table(box=None, pad_edge=False)
+        for column in ("id", "name", "severity", "标题", "title"):
+            table.add_column(column)
+        for rid, cls in classes.items():
+            table.add_row(rid, cls.name, cls.severity.value, cls.title.zh, cls.title.en)
+        console.print(table)
+        return
+    cls = classes.get(rule_id.upper())
+    if cls is None:
+        raise UsageError(f"unknown rule {rule_id!r}", fix="`chataudit rules` lists the rule ids")
+    defaults = cls.Options().model_dump(mode="json")
+    print(f"{cls.id} {cls.name} ({cls.severity.value})\n{cls.title.zh} / {cls.title.en}\n")
+    print(inspect.cleandoc(cls.__doc__ or ""))
+    print(f"\n{cls.explanation.zh}\n{cls.explanation.en}\n\n依据 / clause: {cls.clause.zh}\n")
+    print(f"options ([rules.{cls.id}] in the policy; also enabled, severity, clause):")
+    for key, value in defaults.items():
+        print(f"  {key} = {json.dumps(value, ensure_ascii=False)}")
+
+
+@app.command("formats")
+def list_formats() -> None:
+    """List the supported input formats and the tools that produce them."""
+    table = Table(box=None, pad_edge=False)
+    for column in ("format", "格式", "produced by"):
+        table.add_column(column)
+    for name, cls in formats().items():
+        table.add_row(name, cls.title.zh, cls.producer)
+    Console(highlight=False, emoji=False).print(table)
+
+
+@app.command()
+def parse(
+    path: Path = typer.Argument(..., help="Export file."),
+    fmt: str = typer.Option("auto", "--format", "-f"),
+    group: Optional[str] = typer.Option(None, "--group"),
+    to: str = typer.Option("jsonl", "--to", help="jsonl (one record a line, then a summary line)."),
+    policy: Optional[Path] = typer.Option(None, "--policy", "-p", help="For the time zone of zone-less exports."),
+    out_file: Optional[Path] = typer.Option(None, "-o", "--out"),
+) -> None:
+    """Print the normalised records of an export, for debugging and pipelines."""
+    if to != "jsonl":
+        raise UsageError(f"--to {to!r} is not supported", fix="use --to jsonl")
+    loaded = load_policy(policy)
+    with open_output(out_file) as out:
+        for line in parse_lines(path, fmt, loaded.policy.tz, group):
+            out.write(line + "\n")
+
+
+@policy_app.command("check")
+def policy_check(path: Optional[Path] = typer.Argument(None, help="Policy file (default: discovered).")) -> None:
+    """Validate a policy file: keys, values and every rule's options."""
+    loaded = load_policy(path)
+    enabled = build_rules(loaded)
+    print(f"ok: {visible(loaded.source)} — {visible(loaded.policy.policy.name)}, {len(enabled)} rule(s) enabled")
+
+
+@policy_app.command("show")
+def policy_show(
+    policy: Optional[Path] = typer.Option(None, "--policy", "-p"),
+    output: str = typer.Option("json", "--output", help="json"),
+) -> None:
+    """Print the effective policy with every default filled in."""
+    if output != "json":
+        raise UsageError(f"--output {output!r} is not supported here", fix="use --output json")
+    loaded = load_policy(policy)
+    built = {rule.id: rule for rule in build_rules(loaded)}
+    data = loaded.policy.model_dump(mode="json")
+    data["rules"] = {}
+    for rid, cls in rule_classes().items():
+        rule = built.get(rid)
+        options = rule.options if rule else cls.Options.model_validate(
+            {k: v for k, v in loaded.policy.rules.get(rid, {}).items() if k not in ("enabled", "severity", "clause")})
+        data["rules"][rid] = {
+            "enabled": rule is not None,
+            "severity": (rule.severity if rule else Severity(loaded.policy.rules.get(rid, {}).get("severity", cls.severity))).value,
+            "clause": (rule.clause if rule else cls.clause).zh,
+            **options.model_dump(mode="json"),
+        }
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    print(f"chataudit {__version__}")
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    """Run the CLI. Usage errors exit 2 (typer); our errors print one line and exit 2."""
+    try:
+        app(args=argv, prog_name="chataudit")
+    except ChatAuditError as exc:
+        print(exc.line(), file=sys.stderr)
+        sys.exit(2)
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (e.g. `| head`); nothing more to say
+        sys.exit(0)
+    except Exception as exc:  # a bug: one line, never a traceback, unless debugging
+        if os.environ.get("CHATAUDIT_DEBUG"):
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} — rerun with CHATAUDIT_DEBUG=1 and report it",
+              file=sys.stderr)
+        sys.exit(2)

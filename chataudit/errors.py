@@ -1,0 +1,32 @@
+"""Errors the user can cause. Each renders as one line: what, where, how to fix.
+
+They are raised anywhere and printed once by the CLI, which exits with code 2.
+"""
+
+
+class ChatAuditError(Exception):
+    """Base for user-facing errors; ``str()`` is the whole line shown on stderr."""
+
+    kind = "error"
+
+    def __init__(self, what: str, *, where: str | None = None, fix: str | None = None):
+        self.what, self.where, self.fix = what, where, fix
+        super().__init__(self.line())
+
+    def line(self) -> str:
+        parts = [f"{self.where}: {self.what}" if self.where else self.what]
+        if self.fix:
+            parts.append(self.fix)
+        return f"{self.kind}: " + " — ".join(parts)
+
+
+class InputError(ChatAuditError):
+    kind = "input error"
+
+
+class PolicyError(ChatAuditError):
+    kind = "policy error"
+
+
+class UsageError(ChatAuditError):
+    kind = "usage error"

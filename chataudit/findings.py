@@ -1,0 +1,37 @@
+"""What a rule reports. The penalty is attached later from the policy, never by the rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from chataudit.i18n import Text
+from chataudit.records import Location
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    severity: Severity
+    group: str
+    sender: str | None
+    ts: datetime | None
+    loc: Location | None
+    message: Text
+    excerpt: str = ""
+    data: dict[str, Any] = field(default_factory=dict)

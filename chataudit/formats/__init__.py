@@ -1,0 +1,1 @@
+"""Input formats: one module per export layout, registered as ``chataudit.formats`` plugins."""

@@ -1,0 +1,75 @@
+"""Detect a text file's encoding from its first bytes and stream its lines.
+
+Order: a BOM decides (UTF-8, UTF-16); otherwise the head must decode as UTF-8, else as
+GB18030 (a superset of GBK and GB2312). A NUL byte outside UTF-16 means binary data.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from pathlib import Path
+
+from chataudit.errors import InputError
+
+HEAD_BYTES = 64 * 1024
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def read_head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(HEAD_BYTES)
+    except FileNotFoundError:
+        raise InputError("file not found", where=str(path), fix="check the path") from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not an export file", where=str(path),
+                         fix="pass the export file inside it") from None
+    except OSError as exc:
+        raise InputError(f"cannot read file ({exc.strerror})", where=str(path)) from None
+
+
+def detect_encoding(head: bytes, path: Path) -> str:
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    if b"\x00" in head:
+        raise InputError("binary data, not a text or JSON chat export", where=str(path),
+                         fix="export the chat as text/CSV/JSON and pass that file")
+    if _decodes(head, "utf-8"):
+        return "utf-8"
+    if _decodes(head, "gb18030"):
+        return "gb18030"
+    raise InputError("not readable as UTF-8, UTF-16 or GB18030 text", where=str(path),
+                     fix="re-save the export as UTF-8")
+
+
+def _decodes(head: bytes, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        decoder.decode(head, final=len(head) < HEAD_BYTES)  # a cut multi-byte tail is fine
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def decode_head(head: bytes, encoding: str) -> str:
+    return codecs.getincrementaldecoder(encoding)(errors="replace").decode(head)
+
+
+def iter_lines(path: Path, encoding: str) -> Iterator[tuple[int, str]]:
+    """(1-based line number, line without its end) for every line; streams the file."""
+    lineno = 0
+    try:
+        with path.open("r", encoding=encoding, newline=None) as fh:
+            for lineno, line in enumerate(fh, 1):
+                yield lineno, line.rstrip("\n")
+    except UnicodeDecodeError:
+        raise InputError(f"bytes that are not valid {encoding} after line {lineno}",
+                         where=str(path),
+                         fix="re-save the export in one encoding (UTF-8 recommended)") from None

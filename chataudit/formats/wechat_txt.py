@@ -1,0 +1,151 @@
+"""wechat-txt: the text export of WeChatMsg / MemoTrace (留痕).
+
+Layout (LC044/WeChatMsg ``exporter_txt.py``): a header line ``YYYY-MM-DD HH:MM:SS name``,
+the content lines, one blank line. A system line is a header with no name and no content:
+``YYYY-MM-DD HH:MM:SS <system text>`` followed directly by the blank line. A quoted reply
+ends with ``引用:<name>:<quoted text>`` (the quoted text may run over several lines); a link
+card is a block of indented ``[链接]:title:…``, ``description:…``, ``url:…``, ``name:…`` lines.
+
+A header is only a header at the start of the file or after a blank line, so a pasted chat
+log inside a message stays content. Blank lines inside a message are content too: a blank
+line only ends a record when a header (or the end of the file) follows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import regex
+
+from chataudit.formats.base import Format, InputStats, Source, find_mentions
+from chataudit.formats.system_events import match_system_text
+from chataudit.i18n import Text
+from chataudit.records import Event, EventKind, Kind, Location, Message, Quote, Unparsed
+
+HEADER = regex.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) (\S.*)$")
+_QUOTE_PREFIX = "引用:"
+_LINK_PREFIX = "[链接]:title:"
+
+PLACEHOLDERS = {
+    "[图片]": Kind.IMAGE,
+    "[语音]": Kind.VOICE,
+    "[视频]": Kind.VIDEO,
+    "[表情包]": Kind.STICKER,
+    "[动画表情]": Kind.STICKER,
+    "[文件]": Kind.FILE,
+    "[音乐分享]": Kind.LINK,
+    "[红包]": Kind.RED_PACKET,
+    "[转账]": Kind.TRANSFER,
+    "[位置]": Kind.LOCATION,
+    "[名片]": Kind.CARD,
+    "[小程序]": Kind.MINI_PROGRAM,
+}
+
+
+@dataclass(slots=True)
+class _Block:
+    lineno: int
+    stamp: str
+    rest: str
+    content: list[str] = field(default_factory=list)
+
+
+class WeChatTxt(Format):
+    name = "wechat-txt"
+    title = Text("微信聊天记录文本导出", "WeChat text export")
+    producer = "WeChatMsg / MemoTrace (留痕) → 导出 TXT"
+
+    @staticmethod
+    def sniff(head: str, filename: str) -> float:
+        lines = head.splitlines()
+        first = next((line for line in lines if line.strip()), "")
+        if not HEADER.match(first):
+            return 0.0
+        headers = sum(1 for line in lines if HEADER.match(line))
+        return 0.9 if headers >= 2 or len(lines) < 4 else 0.6
+
+    def parse(self, source: Source, stats: InputStats) -> Iterator[Message | Event | Unparsed]:
+        from chataudit.formats.encoding import iter_lines
+
+        group = source.group or source.path.stem
+        block: _Block | None = None
+        blanks = 0  # blank lines seen since the last non-blank line
+        for lineno, line in iter_lines(source.path, source.encoding):
+            stats.lines = lineno
+            if not line.strip():
+                blanks += 1
+                continue
+            header = HEADER.match(line)
+            if header and (block is None or blanks):
+                if block is not None:
+                    yield from self._finish(block, group, source)
+                block, blanks = _Block(lineno, header[1], header[2].strip()), 0
+                continue
+            if block is None:
+                yield Unparsed(Location(str(source.path), lineno), line, "text before the first message header")
+                blanks = 0
+                continue
+            block.content.extend([""] * blanks)
+            block.content.append(line)
+            blanks = 0
+        if block is not None:
+            yield from self._finish(block, group, source)
+
+    def _finish(self, block: _Block, group: str, source: Source) -> Iterator[Message | Event | Unparsed]:
+        loc = Location(str(source.path), block.lineno)
+        try:
+            ts = datetime.strptime(block.stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=source.tz)
+        except ValueError:
+            for offset in range(1 + len(block.content)):
+                yield Unparsed(Location(loc.path, block.lineno + offset),
+                               block.rest if offset == 0 else block.content[offset - 1],
+                               f"impossible timestamp {block.stamp}")
+            return
+        if not block.content:
+            yield _system_event(group, ts, block.rest, loc)
+        else:
+            yield _message(group, ts, block.rest, block.content, loc)
+
+
+def _system_event(group: str, ts: datetime, text: str, loc: Location) -> Event:
+    found = match_system_text(text)
+    if found is None:
+        return Event(group, ts, EventKind.UNKNOWN, text, loc)
+    return Event(group, ts, found.kind, text, loc, actor=found.actor, targets=found.targets, via=found.via)
+
+
+def _message(group: str, ts: datetime, sender: str, content: list[str], loc: Location) -> Message:
+    while content and not content[-1].strip():  # the link card's trailing whitespace line
+        content = content[:-1]
+    stripped = content[0].strip()
+    if stripped.startswith(_LINK_PREFIX):
+        return _link_card(group, ts, sender, content, loc)
+    quote = None
+    for i, line in enumerate(content):
+        if line.startswith(_QUOTE_PREFIX):
+            quote = _parse_quote("\n".join(content[i:])[len(_QUOTE_PREFIX):])
+            content = content[:i]
+            break
+    text = "\n".join(content)
+    kind = Kind.QUOTE if quote else PLACEHOLDERS.get(text.strip(), Kind.TEXT)
+    return Message(group, ts, sender, kind, text, loc, mentions=find_mentions(text), quote=quote)
+
+
+def _parse_quote(body: str) -> Quote:
+    if body == "未知":
+        return Quote(None, "")
+    name, sep, text = body.partition(":")
+    return Quote(name, text) if sep else Quote(None, body)
+
+
+def _link_card(group: str, ts: datetime, sender: str, content: list[str], loc: Location) -> Message:
+    fields: dict[str, str] = {}
+    for line in content:
+        key, _, value = line.strip().removeprefix("[链接]:").partition(":")
+        fields.setdefault(key, value)
+    title, description = fields.get("title", ""), fields.get("description", "")
+    text = "\n".join(part for part in (title, description) if part and part != "None")
+    url = fields.get("url") or None
+    return Message(group, ts, sender, Kind.LINK, text, loc, url=url if url != "None" else None)

@@ -1,0 +1,1 @@
+"""What each CLI verb does, without any output formatting."""

@@ -1,0 +1,33 @@
+"""`chataudit parse`: the normalised records as JSON Lines, for debugging and pipelines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import asdict
+from datetime import tzinfo
+from pathlib import Path
+
+from chataudit.jobs.inputs import open_input
+from chataudit.records import Event, Message, Unparsed
+
+
+def record_json(record: Message | Event | Unparsed) -> dict:
+    data = asdict(record)
+    data = {"type": type(record).__name__.lower(), **data}
+    if "ts" in data:
+        data["ts"] = record.ts.isoformat()
+    for key in ("kind",):
+        if key in data:
+            data[key] = str(data[key])
+    return {key: value for key, value in data.items() if value not in (None, (), [], {})}
+
+
+def parse_lines(path: Path, fmt: str, tz: tzinfo, group: str | None) -> Iterator[str]:
+    opened = open_input(path, fmt, tz, group)
+    for record in opened.records():
+        yield json.dumps(record_json(record), ensure_ascii=False, separators=(",", ":"))
+    stats = opened.stats
+    yield json.dumps({"type": "summary", "path": str(path), "format": opened.format.name,
+                      "encoding": opened.source.encoding, "lines": stats.lines, "messages": stats.messages,
+                      "events": stats.events, "unparsed_lines": stats.unparsed_lines}, ensure_ascii=False)

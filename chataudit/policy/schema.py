@@ -1,0 +1,80 @@
+"""The policy file's shape (SPEC §7). Rule-specific options are validated by each rule's own
+Options model when the rules are built (see rules/registry.py)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from chataudit.findings import Severity
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Action(StrEnum):
+    NONE = "none"
+    REMIND = "remind"
+    WARN = "warn"
+    SEVERE_WARNING = "severe-warning"
+    MUTE = "mute"
+    REMOVE = "remove"
+
+    @property
+    def rank(self) -> int:
+        return list(Action).index(self)
+
+
+class PolicyMeta(Strict):
+    name: str = "工作群通用群规"
+    timezone: str = "Asia/Shanghai"
+    lang: Literal["zh", "en"] = "zh"
+    description: str = ""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as \"Asia/Shanghai\"") from None
+        return value
+
+
+class Roles(Strict):
+    owner: str | None = None
+    admins: list[str] = []
+    leaders: list[str] = []
+    executives: list[str] = []
+
+
+class Membership(Strict):
+    roster: str | None = None
+    required_roles: list[str] = []
+
+
+class Penalty(Strict):
+    action: Action | None = None  # None: follow the severity (info→remind, warning→warn, error→severe-warning)
+    fine: float = Field(default=0, ge=0)
+
+
+class Escalation(Strict):
+    ladder: list[Action] = []
+    min_severity: Severity = Severity.WARNING  # what counts as an offence on the ladder
+
+
+class Policy(Strict):
+    policy: PolicyMeta = PolicyMeta()
+    roles: Roles = Roles()
+    membership: Membership = Membership()
+    rules: dict[str, dict[str, Any]] = {}
+    penalties: dict[str, Penalty] = {}
+    escalation: Escalation = Escalation()
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.policy.timezone)

@@ -1,0 +1,47 @@
+"""Value types users write in policies: durations ("30m") and times of day ("22:00")."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from typing import Annotated
+
+import regex
+from pydantic import BeforeValidator, PlainSerializer
+
+_DURATION = regex.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(value: object) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    m = _DURATION.match(value) if isinstance(value, str) else None
+    if m is None:
+        raise ValueError(f"expected a duration such as \"10s\", \"30m\", \"1h\" or \"1d\", got {value!r}")
+    return timedelta(seconds=float(m[1]) * _UNIT_SECONDS[m[2]])
+
+
+def format_duration(value: timedelta) -> str:
+    seconds = int(value.total_seconds())
+    for unit in ("d", "h", "m"):
+        if seconds and seconds % _UNIT_SECONDS[unit] == 0:
+            return f"{seconds // _UNIT_SECONDS[unit]}{unit}"
+    return f"{seconds}s"
+
+
+def parse_time_of_day(value: object) -> time:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str):
+        try:
+            return time.fromisoformat(value.strip())
+        except ValueError:
+            if value.strip() == "24:00":
+                return time.max
+    raise ValueError(f"expected a time of day such as \"22:00\" or \"07:30\", got {value!r}")
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration)]
+TimeOfDay = Annotated[
+    time, BeforeValidator(parse_time_of_day), PlainSerializer(lambda t: t.strftime("%H:%M:%S" if t.second else "%H:%M"))
+]

@@ -1,0 +1,104 @@
+"""The normalised records every format produces and every rule reads.
+
+Plain frozen dataclasses with slots: a large audit makes millions of them, so there is no
+validation per record; parsers are responsible for the values they put in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    IMAGE = "image"
+    VIDEO = "video"
+    VOICE = "voice"
+    FILE = "file"
+    LINK = "link"
+    STICKER = "sticker"
+    RED_PACKET = "red_packet"
+    TRANSFER = "transfer"
+    LOCATION = "location"
+    CARD = "card"
+    QUOTE = "quote"
+    MINI_PROGRAM = "mini_program"
+    OTHER = "other"
+
+
+class EventKind(StrEnum):
+    JOIN = "join"  # joined by QR code / link, or invited (actor is the inviter)
+    LEAVE = "leave"
+    REMOVED = "removed"
+    RECALL = "recall"
+    RENAME = "rename"
+    ANNOUNCEMENT = "announcement"
+    ADMIN_CHANGE = "admin_change"
+    UNKNOWN = "unknown_system"
+
+
+ALL_MEMBERS = "@all"
+"""Mention target for @所有人 / @all / @everyone."""
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    path: str
+    line: int | None = None  # first line of the record in a text export
+    index: int | None = None  # record index in a JSON/CSV export
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    sender: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    group: str
+    ts: datetime  # always timezone-aware
+    sender: str
+    kind: Kind
+    text: str
+    loc: Location
+    sender_id: str | None = None
+    mentions: tuple[str, ...] = ()
+    quote: Quote | None = None
+    url: str | None = None
+    amount: float | None = None  # red packets / transfers, when the format carries it
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    group: str
+    ts: datetime
+    kind: EventKind
+    text: str
+    loc: Location
+    actor: str | None = None  # who invited / removed / recalled / renamed
+    targets: tuple[str, ...] = ()  # who joined / left / was removed
+    via: str | None = None  # "invite", "qrcode", "link" for joins
+
+
+@dataclass(frozen=True, slots=True)
+class Unparsed:
+    """Input that could not be read as a record; counted and reported, never dropped."""
+
+    loc: Location
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    name: str
+    id: str | None = None
+    inviter: str | None = None
+    joined: datetime | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+Record = Message | Event

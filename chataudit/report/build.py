@@ -1,0 +1,80 @@
+"""Turn findings into the report: sorted, translated, with penalties and member totals."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from chataudit import __version__
+from chataudit.findings import Finding, Severity
+from chataudit.formats.base import InputStats
+from chataudit.i18n import Lang
+from chataudit.penalties import assess
+from chataudit.policy.load import LoadedPolicy
+from chataudit.report.model import (
+    InputSummary, MemberOut, PenaltyOut, PolicyRef, Report, SourceRef, Summary, Tool, Violation,
+)
+from chataudit.rules.base import Rule
+
+
+def whole(amount: float) -> int | float:
+    return int(amount) if float(amount).is_integer() else round(amount, 2)
+
+
+def sort_key(input_index: int, finding: Finding) -> tuple:
+    """Input, then time, then rule id (SPEC §6); line and sender break the remaining ties."""
+    return (
+        input_index,
+        finding.ts.timestamp() if finding.ts else float("-inf"),
+        finding.rule,
+        (finding.loc.line or 0) if finding.loc else 0,
+        finding.sender or "",
+        finding.message.en,
+    )
+
+
+def build_report(
+    inputs: Sequence[tuple[str, str, InputStats]],
+    findings: Sequence[tuple[int, Finding]],
+    loaded: LoadedPolicy,
+    rules: dict[str, Rule],
+    lang: Lang,
+) -> Report:
+    ordered = [f for _, f in sorted(findings, key=lambda pair: sort_key(*pair))]
+    penalties, members = assess(ordered, loaded.policy)
+    violations = [
+        Violation(
+            rule=f.rule,
+            name=rules[f.rule].name,
+            severity=f.severity.value,
+            group=f.group,
+            sender=f.sender,
+            timestamp=f.ts.isoformat() if f.ts else None,
+            source=SourceRef(path=f.loc.path, line=f.loc.line if f.loc.line is not None else f.loc.index)
+            if f.loc else None,
+            message=f.message(lang),
+            excerpt=f.excerpt,
+            clause=rules[f.rule].clause(lang),
+            penalty=PenaltyOut(action=p.action.value, fine=whole(p.fine)),
+        )
+        for f, p in zip(ordered, penalties, strict=True)
+    ]
+    by_rule = Counter(v.rule for v in violations)
+    by_severity = Counter(v.severity for v in violations)
+    return Report(
+        tool=Tool(version=__version__),
+        policy=PolicyRef(name=loaded.policy.policy.name, source=loaded.source),
+        inputs=[
+            InputSummary(path=path, format=fmt, lines=s.lines, messages=s.messages, events=s.events,
+                         unparsed_lines=s.unparsed_lines)
+            for path, fmt, s in inputs
+        ],
+        summary=Summary(
+            violations=len(violations),
+            by_rule=dict(sorted(by_rule.items())),
+            by_severity={s.value: by_severity[s.value] for s in Severity if by_severity[s.value]},
+        ),
+        violations=violations,
+        members=[MemberOut(name=m.name, violations=m.violations, fines=whole(m.fines), action=m.action.value)
+                 for m in members],
+    )

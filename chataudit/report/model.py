@@ -1,0 +1,83 @@
+"""The report, exactly in the shape of SPEC §6 (schema ``chataudit.report/v1``)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Tool(_Model):
+    name: str = "chataudit"
+    version: str
+
+
+class PolicyRef(_Model):
+    name: str
+    source: str
+
+
+class InputSummary(_Model):
+    path: str
+    format: str
+    lines: int
+    messages: int
+    events: int
+    unparsed_lines: int
+
+
+class Summary(_Model):
+    violations: int
+    by_rule: dict[str, int]
+    by_severity: dict[str, int]
+
+
+class SourceRef(_Model):
+    path: str
+    line: int | None
+
+
+class PenaltyOut(_Model):
+    action: str
+    fine: int | float
+
+
+class Violation(_Model):
+    rule: str
+    name: str
+    severity: str
+    group: str
+    sender: str | None
+    timestamp: str | None
+    source: SourceRef | None
+    message: str
+    excerpt: str
+    clause: str
+    penalty: PenaltyOut
+
+
+class MemberOut(_Model):
+    name: str
+    violations: int
+    fines: int | float
+    action: str
+
+
+SCHEMA = "chataudit.report/v1"
+
+
+class Report(_Model):
+    schema_: str = Field(SCHEMA, alias="schema")
+    tool: Tool
+    policy: PolicyRef
+    inputs: list[InputSummary]
+    summary: Summary
+    violations: list[Violation]
+    members: list[MemberOut]
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    def to_json_dict(self) -> dict:
+        return self.model_dump(mode="json", by_alias=True)

@@ -1,0 +1,1 @@
+"""Rules: one module per family, registered as ``chataudit.rules`` plugins."""

@@ -1,0 +1,150 @@
+"""Rules about display names (群昵称)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import regex
+from pydantic import field_validator
+
+from chataudit.findings import Finding, Severity
+from chataudit.i18n import Text
+from chataudit.records import Message
+from chataudit.rules.base import Rule, RuleOptions
+
+# The named parts a naming pattern may use. A policy can add or replace them under
+# [rules.M101.parts]; each is a regex for one part of the name.
+DEFAULT_PARTS = {
+    "name": r"(?:\p{Han}{2,4}|\p{Han}{1,6}·\p{Han}{1,6}|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2})",
+    "dept": r"[\p{Han}A-Za-z0-9]{1,12}?(?:事业部|中心|公司|办公室|部|处|科|室|组|办|队|站|所|院|局|店|车间)",
+    "center": r"[\p{Han}A-Za-z0-9]{1,10}?中心",
+    "title": r"\p{Han}{1,6}",
+    "store": r"[\p{Han}A-Za-z0-9]{1,12}?店",
+}
+DASHES = "-－—–‐‑"
+_PLACEHOLDER = regex.compile(r"\{(\w+)\}")
+
+
+class NamingScheme:
+    """A compiled naming pattern such as ``{dept}-{name}`` or ``{center}{name}``."""
+
+    def __init__(self, patterns: list[str], parts: dict[str, str], lenient_dashes: bool):
+        self.patterns = patterns
+        self._compiled = [self._compile(p, {**DEFAULT_PARTS, **parts}, lenient_dashes) for p in patterns]
+        self._bare = regex.compile(DEFAULT_PARTS["name"] if "name" not in parts else parts["name"])
+
+    @staticmethod
+    def _compile(pattern: str, parts: dict[str, str], lenient_dashes: bool) -> regex.Pattern[str]:
+        out, pos = [], 0
+        for m in _PLACEHOLDER.finditer(pattern):
+            out.append(_literal(pattern[pos:m.start()], lenient_dashes))
+            out.append(f"(?P<{m[1]}>{parts[m[1]]})")
+            pos = m.end()
+        out.append(_literal(pattern[pos:], lenient_dashes))
+        return regex.compile("".join(out))
+
+    def matches(self, display_name: str) -> bool:
+        name = display_name.strip()
+        return any(p.fullmatch(name) for p in self._compiled)
+
+    def is_bare_name(self, display_name: str) -> bool:
+        return self._bare.fullmatch(display_name.strip()) is not None
+
+    def parts_of(self, display_name: str) -> dict[str, str] | None:
+        for p in self._compiled:
+            m = p.fullmatch(display_name.strip())
+            if m:
+                return m.groupdict()
+        return None
+
+
+def _literal(text: str, lenient_dashes: bool) -> str:
+    if not lenient_dashes:
+        return regex.escape(text)
+    return "".join(f"[{regex.escape(DASHES)}]" if ch in DASHES else regex.escape(ch) for ch in text)
+
+
+class NicknamePattern(Rule):
+    """Display name (群昵称) that does not follow the group's naming pattern.
+
+    The pattern is written with named parts: ``{dept}-{name}`` (部门-姓名, 销售部-张三),
+    ``{center}{name}`` (中心名称+姓名, 人资中心张静) or ``{name}`` (real name only). Several
+    patterns may be allowed at once. Executives listed under [roles] may use the bare name
+    (总裁、副总裁直接使用姓名). Each sender is reported once per group, at their first message.
+    With ``lenient_dashes`` a full-width or long dash counts as "-".
+
+    Violates:
+        2023-10-09 09:00:00 张三 / 早上好
+        2023-10-09 09:00:00 小李飞刀🔪 / 收到
+        2023-10-09 09:00:00 销售部 张三 / 收到
+    Clean:
+        2023-10-09 09:00:00 销售部-张三 / 收到
+        2023-10-09 09:00:00 行政人事部－孙丽 / 收到
+    """
+
+    id = "M101"
+    name = "nickname-pattern"
+    severity = Severity.WARNING
+    title = Text("群昵称不规范", "Display name does not follow the naming pattern")
+    explanation = Text(
+        "群成员一律实名，群昵称按“部门-姓名”等统一格式修改，便于辨认和管理。",
+        "Members use their real name in the agreed form (e.g. Department-Name) so everyone can tell who is who.",
+    )
+    clause = Text("群昵称命名规则：部门+员工姓名，例如：行政人事部-张某某（总裁、副总裁直接使用姓名）。",
+                  "Group nickname: department + name, e.g. 行政人事部-张某某; executives use their bare name.")
+
+    class Options(RuleOptions):
+        pattern: str | list[str] = "{dept}-{name}"
+        parts: dict[str, str] = {}
+        lenient_dashes: bool = True
+        exempt: list[str] = []
+
+        @field_validator("parts")
+        @classmethod
+        def _valid_regexes(cls, value: dict[str, str]) -> dict[str, str]:
+            for part, expr in value.items():
+                try:
+                    regex.compile(expr)
+                except regex.error as exc:
+                    raise ValueError(f"part {part!r} is not a valid regex: {exc}") from None
+            return value
+
+        @field_validator("pattern")
+        @classmethod
+        def _known_parts(cls, value: str | list[str], info) -> str | list[str]:
+            patterns = [value] if isinstance(value, str) else value
+            if not patterns:
+                raise ValueError("give at least one pattern, e.g. \"{dept}-{name}\"")
+            known = set(DEFAULT_PARTS) | set(info.data.get("parts", {}))
+            for pattern in patterns:
+                for part in _PLACEHOLDER.findall(pattern):
+                    if part not in known:
+                        raise ValueError(f"unknown part {{{part}}} in {pattern!r}; known: {', '.join(sorted(known))}")
+            return value
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        opts = self.options
+        patterns = [opts.pattern] if isinstance(opts.pattern, str) else list(opts.pattern)
+        self.scheme = NamingScheme(patterns, opts.parts, opts.lenient_dashes)
+        self._seen: set[tuple[str, str]] = set()  # bounded by the number of distinct senders
+
+    def allowed(self, display_name: str) -> bool:
+        if display_name in self.options.exempt:
+            return True
+        if display_name in self.ctx.roles.executives and self.scheme.is_bare_name(display_name):
+            return True
+        return self.scheme.matches(display_name)
+
+    def on_message(self, msg: Message) -> Iterable[Finding]:
+        key = (msg.group, msg.sender)
+        if key in self._seen:
+            return ()
+        self._seen.add(key)
+        if self.allowed(msg.sender):
+            return ()
+        wanted = " / ".join(self.scheme.patterns)
+        return (self.finding(msg, Text(
+            f"群昵称“{msg.sender}”不符合命名规则 {wanted}，请修改群昵称",
+            f"Display name \"{msg.sender}\" does not follow the naming pattern {wanted}; ask them to rename",
+        ), pattern=wanted),)

@@ -1,0 +1,73 @@
+"""Build the configured rule instances from the registered rule classes and a policy."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from chataudit.errors import PolicyError, UsageError
+from chataudit.findings import Severity
+from chataudit.plugins import load_group
+from chataudit.policy.load import LoadedPolicy, policy_error
+from chataudit.rules.base import Rule, RuleContext
+
+COMMON_KEYS = ("enabled", "severity", "clause")
+
+
+def rule_classes() -> dict[str, type[Rule]]:
+    return load_group("chataudit.rules")
+
+
+def select_ids(known: list[str], select: list[str] | None, ignore: list[str] | None) -> set[str]:
+    """ruff-style selection: full ids or prefixes ("T5", "M"); ignore wins over select."""
+
+    def expand(codes: list[str], option: str) -> set[str]:
+        chosen: set[str] = set()
+        for code in codes:
+            hits = {rid for rid in known if rid.startswith(code.strip().upper())}
+            if not hits:
+                raise UsageError(f"{option} {code!r} matches no rule", fix="`chataudit rules` lists the rule ids")
+            chosen |= hits
+        return chosen
+
+    picked = expand(select, "--select") if select else set(known)
+    return picked - (expand(ignore, "--ignore") if ignore else set())
+
+
+def build_rules(loaded: LoadedPolicy, select: list[str] | None = None,
+                ignore: list[str] | None = None) -> list[Rule]:
+    classes = rule_classes()
+    policy = loaded.policy
+    for rid in policy.rules:
+        if rid not in classes:
+            raise PolicyError(f"rules.{rid}: unknown rule id", where=loaded.source,
+                              fix=f"use one of {', '.join(classes)}")
+    for rid in policy.penalties:
+        if rid not in classes:
+            raise PolicyError(f"penalties.{rid}: unknown rule id", where=loaded.source,
+                              fix=f"use one of {', '.join(classes)}")
+    ctx = RuleContext(roles=policy.roles, tz=policy.tz)
+    wanted = select_ids(list(classes), select, ignore)
+    rules: list[Rule] = []
+    for rid, cls in classes.items():
+        settings = dict(policy.rules.get(rid, {}))
+        enabled, severity, clause = _common(settings, rid, loaded.source)
+        try:
+            options = cls.Options.model_validate(settings)
+        except ValidationError as exc:
+            raise policy_error(exc, loaded.source, prefix=("rules", rid)) from None
+        if enabled and rid in wanted:
+            rules.append(cls(options, ctx, severity=severity, clause=clause))
+    return rules
+
+
+def _common(settings: dict, rid: str, source: str) -> tuple[bool, Severity | None, str | None]:
+    enabled = settings.pop("enabled", True)
+    severity = settings.pop("severity", None)
+    clause = settings.pop("clause", None)
+    if not isinstance(enabled, bool):
+        raise PolicyError(f"rules.{rid}.enabled: expected true or false", where=source)
+    if severity is not None and severity not in set(Severity):
+        raise PolicyError(f"rules.{rid}.severity: expected info, warning or error, got {severity!r}", where=source)
+    if clause is not None and not isinstance(clause, str):
+        raise PolicyError(f"rules.{rid}.clause: expected a string", where=source)
+    return enabled, Severity(severity) if severity else None, clause
