@@ -20,6 +20,7 @@ from datetime import datetime
 import regex
 
 from chataudit.formats.base import Format, InputStats, Source, find_mentions
+from chataudit.formats.encoding import iter_lines
 from chataudit.formats.system_events import match_system_text
 from chataudit.i18n import Text
 from chataudit.records import Event, EventKind, Kind, Location, Message, Quote, Unparsed
@@ -67,24 +68,49 @@ class WeChatTxt(Format):
         return 0.9 if headers >= 2 or len(lines) < 4 else 0.6
 
     def parse(self, source: Source, stats: InputStats) -> Iterator[Message | Event | Unparsed]:
-        from chataudit.formats.encoding import iter_lines
-
+        """Stream records. A header after a blank line is only a *candidate* until the next
+        non-blank line decides: content right under it makes it a message; a blank line and
+        then another header (or the end) makes it a system line; a blank line and then plain
+        text means it was pasted text inside the previous message."""
         group = source.group or source.path.stem
+        path = str(source.path)
         block: _Block | None = None
-        blanks = 0  # blank lines seen since the last non-blank line
+        blanks = 0  # blank lines since the last non-blank line
+        candidate: _Block | None = None  # a header after a blank line, not yet decided
+        candidate_blanks = 0  # blank lines before the candidate
+
         for lineno, line in iter_lines(source.path, source.encoding):
             stats.lines = lineno
             if not line.strip():
                 blanks += 1
                 continue
             header = HEADER.match(line)
-            if header and (block is None or blanks):
-                if block is not None:
-                    yield from self._finish(block, group, source)
-                block, blanks = _Block(lineno, header[1], header[2].strip()), 0
+            if candidate is not None:
+                if not blanks:  # content right under the candidate: a message header
+                    if block is not None:
+                        yield from self._finish(block, group, source)
+                    block, candidate = candidate, None
+                elif header:  # candidate, blank, header: the candidate was a system line
+                    if block is not None:
+                        yield from self._finish(block, group, source)
+                    block, candidate = candidate, None
+                    candidate, candidate_blanks, blanks = _Block(lineno, header[1], header[2].strip()), blanks, 0
+                    continue
+                else:  # candidate, blank, text: pasted text inside the previous record
+                    if block is None:
+                        yield from _unparsed(path, candidate.lineno, [candidate.stamp + " " + candidate.rest],
+                                             "a header followed by text after a blank line, before any message")
+                    else:
+                        block.content.extend([""] * candidate_blanks)
+                        block.content.append(f"{candidate.stamp} {candidate.rest}")
+                        block.content.extend([""] * (blanks - 1))
+                        blanks = 1
+                    candidate = None
+            if header and (blanks or (block is None and candidate is None)):
+                candidate, candidate_blanks, blanks = _Block(lineno, header[1], header[2].strip()), blanks, 0
                 continue
             if block is None:
-                yield Unparsed(Location(str(source.path), lineno), line, "text before the first message header")
+                yield Unparsed(Location(path, lineno), line, "text before the first message header")
                 blanks = 0
                 continue
             block.content.extend([""] * blanks)
@@ -92,21 +118,26 @@ class WeChatTxt(Format):
             blanks = 0
         if block is not None:
             yield from self._finish(block, group, source)
+        if candidate is not None:  # a last header with nothing under it: a system line
+            yield from self._finish(candidate, group, source)
 
     def _finish(self, block: _Block, group: str, source: Source) -> Iterator[Message | Event | Unparsed]:
         loc = Location(str(source.path), block.lineno)
         try:
             ts = datetime.strptime(block.stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=source.tz)
         except ValueError:
-            for offset in range(1 + len(block.content)):
-                yield Unparsed(Location(loc.path, block.lineno + offset),
-                               block.rest if offset == 0 else block.content[offset - 1],
-                               f"impossible timestamp {block.stamp}")
+            yield from _unparsed(loc.path, block.lineno, [f"{block.stamp} {block.rest}", *block.content],
+                                 f"impossible timestamp {block.stamp}")
             return
         if not block.content:
             yield _system_event(group, ts, block.rest, loc)
         else:
             yield _message(group, ts, block.rest, block.content, loc)
+
+
+def _unparsed(path: str, first: int, lines: list[str], reason: str) -> Iterator[Unparsed]:
+    for offset, text in enumerate(lines):
+        yield Unparsed(Location(path, first + offset), text, reason)
 
 
 def _system_event(group: str, ts: datetime, text: str, loc: Location) -> Event:

@@ -1,0 +1,70 @@
+import pytest
+from pydantic import ValidationError
+
+from chataudit.policy.schema import Roles
+from chataudit.rules.naming import NicknamePattern
+from tests.timeline import make, run, timeline
+
+
+def senders(rule, *names):
+    return [f.sender for f in run(rule, timeline(*(f"2023-10-09 09:00:{i:02d} {n} / 收到" for i, n in enumerate(names))))]
+
+
+@pytest.mark.parametrize(("name", "ok"), [
+    ("销售部-张三", True), ("行政人事部-孙丽", True), ("人资中心-李敏", True), ("总裁办-欧阳娜娜", True),
+    ("销售一部-王五", True), ("技术部-阿依古丽·买买提", True), ("IT部-Tom Li", True),
+    ("销售部－张三", True),  # full-width hyphen typed on a Chinese IME
+    ("张三", False), ("小周周🌸", False), ("销售部 张三", False), ("销售部张三", False),
+    ("张三-销售部", False), ("销售部-", False), ("-张三", False), ("销售部-张三三三三三", False), ("Tom", False),
+])
+def test_dept_name_pattern(name, ok):
+    assert (senders(make(NicknamePattern), name) == []) is ok
+
+
+def test_each_sender_is_reported_once_per_group():
+    rule = make(NicknamePattern)
+    assert senders(rule, "张三", "张三", "销售部-李四", "张三") == ["张三"]
+
+
+def test_executives_may_use_the_bare_name_but_not_anything():
+    rule = make(NicknamePattern, roles=Roles(executives=["王建国", "小王总👑"]))
+    assert senders(rule, "王建国", "小王总👑", "刘强") == ["小王总👑", "刘强"]
+
+
+def test_center_pattern_from_the_second_seed():
+    rule = make(NicknamePattern, pattern="{center}{name}")
+    assert senders(rule, "人资中心张静", "人资中心-张静", "财务部张静") == ["人资中心-张静", "财务部张静"]
+
+
+def test_several_patterns_and_custom_parts():
+    rule = make(NicknamePattern, pattern=["{dept}-{name}", "{store}{name}"], parts={"store": r"\p{Han}{2,6}店"})
+    assert senders(rule, "销售部-张三", "万达广场店李四", "李四") == ["李四"]
+
+
+def test_real_name_only():
+    rule = make(NicknamePattern, pattern="{name}")
+    assert senders(rule, "张三", "销售部-张三") == ["销售部-张三"]
+
+
+def test_strict_dashes():
+    rule = make(NicknamePattern, lenient_dashes=False)
+    assert senders(rule, "销售部－张三", "销售部-李四") == ["销售部－张三"]
+
+
+def test_exempt_names():
+    rule = make(NicknamePattern, exempt=["群助手"])
+    assert senders(rule, "群助手") == []
+
+
+def test_finding_says_what_to_do():
+    [finding] = run(make(NicknamePattern), timeline("2023-10-09 09:00:00 小周 / 在吗"))
+    assert finding.message.zh == "群昵称“小周”不符合命名规则 {dept}-{name}，请修改群昵称"
+    assert finding.data["pattern"] == "{dept}-{name}"
+
+
+@pytest.mark.parametrize("options", [
+    {"pattern": "{department}-{name}"}, {"pattern": []}, {"parts": {"name": "([a-z"}}, {"colour": "red"},
+])
+def test_bad_options_are_rejected(options):
+    with pytest.raises(ValidationError):
+        NicknamePattern.Options.model_validate(options)

@@ -1,0 +1,71 @@
+"""Build records from compact lines, for rule tests and the rules' docstring examples.
+
+    2023-10-08 22:41:05 销售部-张三 / 明天的报表我发群里了     → a text message
+    2023-10-08 22:41:05 [system] "张三"邀请"李四"加入了群聊    → a system event
+"""
+
+from __future__ import annotations
+
+import inspect
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from chataudit.formats.base import find_mentions
+from chataudit.formats.system_events import match_system_text
+from chataudit.formats.wechat_txt import PLACEHOLDERS
+from chataudit.policy.schema import Roles
+from chataudit.records import Event, EventKind, Kind, Location, Message
+from chataudit.rules.base import Rule, RuleContext
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def record(line: str, index: int = 0, group: str = "测试群", tz=SHANGHAI) -> Message | Event:
+    stamp, rest = line[:19], line[20:]
+    ts = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz)
+    loc = Location("timeline", index + 1)
+    if rest.startswith("[system] "):
+        text = rest.removeprefix("[system] ")
+        found = match_system_text(text)
+        if found is None:
+            return Event(group, ts, EventKind.UNKNOWN, text, loc)
+        return Event(group, ts, found.kind, text, loc, actor=found.actor, targets=found.targets, via=found.via)
+    sender, _, text = rest.partition(" / ")
+    text = text.replace("\\n", "\n")
+    return Message(group, ts, sender, PLACEHOLDERS.get(text, Kind.TEXT), text, loc, mentions=find_mentions(text))
+
+
+def timeline(*lines: str) -> list[Message | Event]:
+    return [record(line, i) for i, line in enumerate(lines)]
+
+
+def run(rule: Rule, records: list[Message | Event]) -> list:
+    found = []
+    for rec in records:
+        found.extend(rule.on_message(rec) if isinstance(rec, Message) else rule.on_event(rec))
+    found.extend(rule.finish())
+    return found
+
+
+def make(cls: type[Rule], roles: Roles | None = None, tz=SHANGHAI, **options) -> Rule:
+    return cls(cls.Options.model_validate(options), RuleContext(roles=roles or Roles(), tz=tz))
+
+
+def docstring_examples(cls: type[Rule]) -> dict[str, list[list[str]]]:
+    """The ``Violates:`` and ``Clean:`` cases of a rule's docstring. Each line is a case;
+    a line starting with ``+ `` continues the case above it."""
+    cases: dict[str, list[list[str]]] = {"Violates": [], "Clean": []}
+    section = None
+    for raw in inspect.cleandoc(cls.__doc__ or "").splitlines():
+        line = raw.strip()
+        if line in ("Violates:", "Clean:"):
+            section = line[:-1]
+        elif section and not line:
+            continue
+        elif section and line.startswith("+ "):
+            cases[section][-1].append(line[2:])
+        elif section and line[:4].isdigit():
+            cases[section].append([line])
+        else:
+            section = None
+    return cases
