@@ -35,3 +35,12 @@ class Finding:
     message: Text
     excerpt: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    offenders: tuple[str, ...] | None = None  # who the penalty falls on, when not the sender
+    pending: bool = False  # still open when the export ends: reported apart, not a violation
+
+    @property
+    def charged(self) -> tuple[str, ...]:
+        """The members this finding counts against in the per-member totals."""
+        if self.offenders is not None:
+            return self.offenders
+        return (self.sender,) if self.sender else ()

@@ -20,6 +20,15 @@ class Text:
         return Text(self.zh.format(**values), self.en.format(**values))
 
 
+def duration(seconds: float) -> Text:
+    """A window as people say it: 30 分钟 / 30 min, 1 小时 / 1 h, 10 秒 / 10 s."""
+    seconds = int(seconds)
+    for size, zh, en in ((86400, "天", "d"), (3600, "小时", "h"), (60, "分钟", "min")):
+        if seconds >= size and seconds % size == 0:
+            return Text(f"{seconds // size} {zh}", f"{seconds // size} {en}")
+    return Text(f"{seconds} 秒", f"{seconds} s")
+
+
 SEVERITY = {
     "info": Text("提示", "info"),
     "warning": Text("警告", "warning"),
@@ -50,6 +59,7 @@ LABELS = {
     "action": Text("建议处理", "Recommended action"),
     "no_violations": Text("未发现违规。", "No violations found."),
     "members": Text("成员汇总", "Per member"),
+    "pending": Text("导出结束时仍在时限内（不计违规）", "Still open when the export ended (not violations)"),
     "summary": Text(
         "{files} 个文件，{messages} 条消息，{events} 条系统消息，{unparsed} 行未能解析；共 {violations} 项违规。",
         "{files} file(s), {messages} messages, {events} system events, {unparsed} unparsed line(s); "

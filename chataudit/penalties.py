@@ -29,7 +29,9 @@ class MemberTally:
 def assess(findings: Sequence[Finding], policy: Policy) -> tuple[list[Penalty], list[MemberTally]]:
     """The penalty of each finding (in the given order, which is the report's order) and
     the per-member totals. With a ladder, a member's n-th offence (a finding at or above
-    ``escalation.min_severity``) gets at least the n-th step (the last step repeats)."""
+    ``escalation.min_severity``) gets at least the n-th step (the last step repeats). A
+    finding charged to several members (a notice nobody acknowledged) counts, and fines,
+    once for each of them."""
     ladder = policy.escalation.ladder
     members: dict[str, MemberTally] = {}
     offences: dict[str, int] = {}
@@ -38,16 +40,19 @@ def assess(findings: Sequence[Finding], policy: Policy) -> tuple[list[Penalty], 
         configured = policy.penalties.get(finding.rule)
         action = (configured.action if configured and configured.action else DEFAULT_ACTION[finding.severity])
         fine = configured.fine if configured else 0.0
-        who = finding.sender or "—"
-        if ladder and finding.severity.rank >= policy.escalation.min_severity.rank:
-            offences[who] = offences.get(who, 0) + 1
-            step = ladder[min(offences[who], len(ladder)) - 1]
-            action = max(action, step, key=lambda a: a.rank)
-        penalties.append(Penalty(action, fine))
-        tally = members.setdefault(who, MemberTally(who))
-        tally.violations += 1
-        tally.fines += fine
-        tally.by_rule[finding.rule] = tally.by_rule.get(finding.rule, 0) + 1
-        tally.action = max(tally.action, action, key=lambda a: a.rank)
+        finding_action = action
+        for who in finding.charged:
+            member_action = action
+            if ladder and finding.severity.rank >= policy.escalation.min_severity.rank:
+                offences[who] = offences.get(who, 0) + 1
+                step = ladder[min(offences[who], len(ladder)) - 1]
+                member_action = max(action, step, key=lambda a: a.rank)
+            finding_action = max(finding_action, member_action, key=lambda a: a.rank)
+            tally = members.setdefault(who, MemberTally(who))
+            tally.violations += 1
+            tally.fines += fine
+            tally.by_rule[finding.rule] = tally.by_rule.get(finding.rule, 0) + 1
+            tally.action = max(tally.action, member_action, key=lambda a: a.rank)
+        penalties.append(Penalty(finding_action, fine))
     ordered = sorted(members.values(), key=lambda m: (-m.fines, -m.violations, m.name))
     return penalties, ordered

@@ -22,10 +22,10 @@ def one_clear_line(result):
 
 def test_audit_sample_with_the_default_policy_prints_a_table(cli):
     result = cli("audit", SAMPLE)
-    assert result.code == 0, result.err  # only warnings; the default --fail-on is error
+    assert result.code == 0, result.err  # no leaders configured: no R201 errors; the default --fail-on is error
     assert "T501" in result.out and "M101" in result.out
     assert "在休息时间（22:00–07:30）内发言" in result.out
-    assert "345 条消息" in result.out
+    assert "405 条消息" in result.out
 
 
 def test_json_report_follows_the_schema(cli):
@@ -33,7 +33,7 @@ def test_json_report_follows_the_schema(cli):
     report = json.loads(result.out)
     jsonschema.validate(report, SCHEMA)
     assert report["inputs"][0]["format"] == "wechat-txt"
-    assert report["inputs"][0]["messages"] == 345
+    assert report["inputs"][0]["messages"] == 405
     assert report["summary"]["violations"] == len(report["violations"])
     assert sum(report["summary"]["by_rule"].values()) == len(report["violations"])
     first = report["violations"][0]
@@ -63,6 +63,12 @@ def test_fail_on(cli, fail_on, code):
     assert cli("audit", SAMPLE, "--fail-on", fail_on, "--output", "jsonl").code == code
 
 
+def test_fail_on_error_with_the_sample_policy(cli):
+    # the sample policy names the leaders, so late answers to their tasks (R201, error) count
+    assert cli("audit", SAMPLE, "--policy", SAMPLE_POLICY, "--output", "jsonl").code == 1
+    assert cli("audit", SAMPLE, "--policy", SAMPLE_POLICY, "--output", "jsonl", "--ignore", "R201").code == 0
+
+
 def test_fail_on_error_when_a_rule_is_raised_to_error(cli, tmp_path):
     (tmp_path / "p.toml").write_text('[rules.T501]\nseverity = "error"\n', encoding="utf-8")
     assert cli("audit", SAMPLE, "--policy", "p.toml", "--output", "jsonl").code == 1
@@ -77,19 +83,32 @@ def test_english_report(cli):
 def test_select_ignore_since_until(cli):
     only_t = json.loads(cli("audit", SAMPLE, "--select", "T", "--output", "json").out)
     assert set(only_t["summary"]["by_rule"]) == {"T501"}
+    two = json.loads(cli("audit", SAMPLE, "--select", "T501,M1", "--ignore", "M106,M107", "--output", "json").out)
+    assert set(two["summary"]["by_rule"]) == {"T501", "M101"}
     no_t = json.loads(cli("audit", SAMPLE, "--ignore", "T501", "--output", "json").out)
-    assert set(no_t["summary"]["by_rule"]) == {"M101"}
+    assert "T501" not in no_t["summary"]["by_rule"] and "M101" in no_t["summary"]["by_rule"]
     day = json.loads(cli("audit", SAMPLE, "--since", "2023-10-10", "--until", "2023-10-11", "--output", "json").out)
     assert day["violations"] and all(v["timestamp"].startswith("2023-10-10") for v in day["violations"])
 
 
 def test_penalties_and_escalation_in_the_member_summary(cli):
-    report = json.loads(cli("audit", SAMPLE, "--policy", SAMPLE_POLICY, "--output", "json").out)
+    report = json.loads(cli("audit", SAMPLE, "--policy", SAMPLE_POLICY, "--output", "json", "--select", "T,M").out)
     liu_qiang = [v for v in report["violations"] if v["sender"] == "刘强"]
     # ladder warn → remove: the first offence is a warning, the second a removal
     assert [v["penalty"]["action"] for v in liu_qiang] == ["warn", "remove", "remove"]
     member = next(m for m in report["members"] if m["name"] == "刘强")
     assert member == {"name": "刘强", "violations": 3, "fines": 0, "action": "remove"}
+
+
+def test_fines_add_up_per_member(cli):
+    report = json.loads(cli("audit", SAMPLE, "--policy", SAMPLE_POLICY, "--output", "json").out)
+    r201 = [v for v in report["violations"] if v["rule"] == "R201"]
+    assert r201 and all(v["penalty"]["fine"] == 100 for v in r201)
+    chen = next(m for m in report["members"] if m["name"] == "财务部-陈静")
+    assert chen["fines"] == 100 * sum(v["sender"] == "财务部-陈静" for v in r201)
+    # a notice nobody acknowledged counts against each member who stayed silent
+    silent = next(m for m in report["members"] if m["name"] == "技术部 马超")
+    assert silent["violations"] == 1 + sum("技术部 马超" in v["message"] for v in report["violations"] if v["rule"] == "R202")
 
 
 def test_output_file_is_written(cli, tmp_path):
@@ -119,8 +138,8 @@ def test_content_is_shown_literally_in_the_table(cli, tmp_path):
 def test_parse_prints_records_and_a_summary(cli):
     result = cli("parse", SAMPLE)
     rows = [json.loads(line) for line in result.out.splitlines()]
-    assert rows[-1]["type"] == "summary" and rows[-1]["messages"] == 345 and rows[-1]["unparsed_lines"] == 0
-    assert sum(row["type"] == "message" for row in rows) == 345
+    assert rows[-1]["type"] == "summary" and rows[-1]["messages"] == 405 and rows[-1]["unparsed_lines"] == 0
+    assert sum(row["type"] == "message" for row in rows) == 405
 
 
 def test_rules_and_formats_listings(cli):

@@ -10,6 +10,7 @@ import inspect
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from chataudit.engine import audit
 from chataudit.formats.base import find_mentions
 from chataudit.formats.system_events import match_system_text
 from chataudit.formats.wechat_txt import PLACEHOLDERS
@@ -18,6 +19,9 @@ from chataudit.records import Event, EventKind, Kind, Location, Message
 from chataudit.rules.base import Rule, RuleContext
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+HOUSE_ROLES = Roles(owner="人资中心-李敏", admins=["人资中心-李敏"], leaders=["王建国", "人资中心-李敏"],
+                    executives=["王建国"])
+"""The roles the rules' docstring examples assume."""
 
 
 def record(line: str, index: int = 0, group: str = "测试群", tz=SHANGHAI) -> Message | Event:
@@ -39,12 +43,9 @@ def timeline(*lines: str) -> list[Message | Event]:
     return [record(line, i) for i, line in enumerate(lines)]
 
 
-def run(rule: Rule, records: list[Message | Event]) -> list:
-    found = []
-    for rec in records:
-        found.extend(rule.on_message(rec) if isinstance(rec, Message) else rule.on_event(rec))
-    found.extend(rule.finish())
-    return found
+def run(rule: Rule, records: list[Message | Event], *, pending: bool = False) -> list:
+    """The rule's findings over a timeline, through the engine; pending ones only on request."""
+    return [f for f in audit(records, [rule]) if f.pending == pending]
 
 
 def make(cls: type[Rule], roles: Roles | None = None, tz=SHANGHAI, **options) -> Rule:

@@ -46,6 +46,7 @@ class PolicyMeta(Strict):
 
 
 class Roles(Strict):
+    exporter: str | None = None  # the account that exported the chat: "你" in system lines
     owner: str | None = None
     admins: list[str] = []
     leaders: list[str] = []

@@ -6,7 +6,7 @@ from datetime import time, timedelta
 from typing import Annotated
 
 import regex
-from pydantic import BeforeValidator, PlainSerializer
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer
 
 _DURATION = regex.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -45,3 +45,27 @@ Duration = Annotated[timedelta, BeforeValidator(parse_duration), PlainSerializer
 TimeOfDay = Annotated[
     time, BeforeValidator(parse_time_of_day), PlainSerializer(lambda t: t.strftime("%H:%M:%S" if t.second else "%H:%M"))
 ]
+
+REGEX_TIMEOUT = 0.25  # seconds; a policy regex that takes longer on one message is an error
+
+
+def _check_regex(value: str) -> str:
+    try:
+        regex.compile(value)
+    except regex.error as exc:
+        raise ValueError(f"{value!r} is not a valid regex: {exc}") from None
+    return value
+
+
+RegexPattern = Annotated[str, AfterValidator(_check_regex)]
+
+
+def search(pattern: "regex.Pattern[str]", text: str) -> bool:
+    """A policy regex applied to untrusted text, with a timeout against catastrophic backtracking."""
+    from chataudit.errors import PolicyError
+
+    try:
+        return pattern.search(text, timeout=REGEX_TIMEOUT) is not None
+    except TimeoutError:
+        raise PolicyError(f"the regex {pattern.pattern!r} took over {REGEX_TIMEOUT}s on one message",
+                          fix="simplify it (avoid nested repeats such as (a+)+)") from None

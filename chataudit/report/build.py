@@ -9,7 +9,8 @@ from chataudit import __version__
 from chataudit.findings import Finding, Severity
 from chataudit.formats.base import InputStats
 from chataudit.i18n import Lang
-from chataudit.penalties import assess
+from chataudit.penalties import Penalty, assess
+from chataudit.policy.schema import Action
 from chataudit.policy.load import LoadedPolicy
 from chataudit.report.model import (
     InputSummary, MemberOut, PenaltyOut, PolicyRef, Report, SourceRef, Summary, Tool, Violation,
@@ -40,25 +41,14 @@ def build_report(
     rules: dict[str, Rule],
     lang: Lang,
 ) -> Report:
-    ordered = [f for _, f in sorted(findings, key=lambda pair: sort_key(*pair))]
+    everything = [f for _, f in sorted(findings, key=lambda pair: sort_key(*pair))]
+    ordered = [f for f in everything if not f.pending]
     penalties, members = assess(ordered, loaded.policy)
     violations = [
-        Violation(
-            rule=f.rule,
-            name=rules[f.rule].name,
-            severity=f.severity.value,
-            group=f.group,
-            sender=f.sender,
-            timestamp=f.ts.isoformat() if f.ts else None,
-            source=SourceRef(path=f.loc.path, line=f.loc.line if f.loc.line is not None else f.loc.index)
-            if f.loc else None,
-            message=f.message(lang),
-            excerpt=f.excerpt,
-            clause=rules[f.rule].clause(lang),
-            penalty=PenaltyOut(action=p.action.value, fine=whole(p.fine)),
-        )
+        _violation(f, p, rules, lang)
         for f, p in zip(ordered, penalties, strict=True)
     ]
+    pending = [_violation(f, Penalty(Action.NONE, 0), rules, lang) for f in everything if f.pending]
     by_rule = Counter(v.rule for v in violations)
     by_severity = Counter(v.severity for v in violations)
     return Report(
@@ -77,4 +67,22 @@ def build_report(
         violations=violations,
         members=[MemberOut(name=m.name, violations=m.violations, fines=whole(m.fines), action=m.action.value)
                  for m in members],
+        pending=pending,
+    )
+
+
+def _violation(f: Finding, p: Penalty, rules: dict[str, Rule], lang: Lang) -> Violation:
+    return Violation(
+        rule=f.rule,
+        name=rules[f.rule].name,
+        severity=f.severity.value,
+        group=f.group,
+        sender=f.sender,
+        timestamp=f.ts.isoformat() if f.ts else None,
+        source=SourceRef(path=f.loc.path, line=f.loc.line if f.loc.line is not None else f.loc.index)
+        if f.loc else None,
+        message=f.message(lang),
+        excerpt=f.excerpt,
+        clause=rules[f.rule].clause(lang),
+        penalty=PenaltyOut(action=p.action.value, fine=whole(p.fine)),
     )

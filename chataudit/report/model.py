@@ -76,6 +76,7 @@ class Report(_Model):
     summary: Summary
     violations: list[Violation]
     members: list[MemberOut]
+    pending: list[Violation] = []  # still open when the export ended (a task within its window); not violations
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

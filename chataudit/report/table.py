@@ -37,6 +37,9 @@ class TableReporter(Reporter):
             console.print(self._violations(list(rows), lang))
         if not report.violations:
             console.print(LABELS["no_violations"](lang))
+        if report.pending:
+            console.print(LABELS["pending"](lang), style="bold")
+            console.print(self._violations(report.pending, lang))
         if report.members:
             console.print(self._members(report, lang))
         self._clauses(console, report, lang)

@@ -16,6 +16,7 @@ from chataudit.findings import Finding, Severity
 from chataudit.i18n import Text
 from chataudit.policy.schema import Roles
 from chataudit.records import Event, Message
+from chataudit.text.normalize import fold
 
 EXCERPT_CHARS = 120
 
@@ -24,18 +25,68 @@ class RuleOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-@dataclass(frozen=True, slots=True)
+class Directory:
+    """The names seen in each group so far (senders, people who joined, the policy's roles),
+    kept up to date by the engine before rules see a record. Bounded by the member count."""
+
+    def __init__(self, roles: Roles):
+        self._role_names = {n for n in (roles.owner, roles.exporter, *roles.admins, *roles.leaders,
+                                        *roles.executives) if n}
+        self._names: dict[str, set[str]] = {}
+
+    def observe(self, record: Message | Event) -> None:
+        names = self._names.setdefault(record.group, set(self._role_names))
+        if isinstance(record, Message):
+            names.add(record.sender)
+        else:
+            names.update(record.targets)
+
+    def names(self, group: str) -> set[str]:
+        return self._names.get(group, self._role_names)
+
+    def resolve(self, group: str, token: str) -> str:
+        """A mention as written (``@销售部-张伟今天…`` has no separator) → the longest known
+        name it starts with, or the token itself."""
+        best = ""
+        for name in self.names(group):
+            if len(name) > len(best) and token.startswith(name):
+                best = name
+        return best or token
+
+
+@dataclass(slots=True)
 class RuleContext:
-    """What every rule may read besides the records: the policy's roles and time zone."""
+    """What every rule may read besides the records: the policy's roles and time zone, the
+    member directory, and per-message work shared by all rules (done once per message)."""
 
     roles: Roles
     tz: tzinfo
+    directory: Directory = None  # type: ignore[assignment]
+    _folded_for: Message | None = None
+    _folded: str = ""
+
+    def __post_init__(self) -> None:
+        if self.directory is None:
+            self.directory = Directory(self.roles)
+
+    def who(self, name: str | None) -> str | None:
+        """System lines call the exporting account "你"; the policy may name it."""
+        return self.roles.exporter if name == "你" and self.roles.exporter else name
 
     def is_leader(self, name: str | None) -> bool:
         return name is not None and (name in self.roles.leaders or name == self.roles.owner)
 
     def is_admin(self, name: str | None) -> bool:
         return name is not None and (name == self.roles.owner or name in self.roles.admins)
+
+    def folded(self, msg: Message) -> str:
+        """The message's normalised text, computed once and shared by every rule."""
+        if self._folded_for is not msg:
+            self._folded_for, self._folded = msg, fold(msg.text)
+        return self._folded
+
+    def mentions(self, msg: Message) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.directory.resolve(msg.group, m) for m in msg.mentions))
 
 
 class Rule:
@@ -66,13 +117,15 @@ class Rule:
         return ()
 
     def finding(self, record: Message | Event, message: Text, *, sender: str | None = None,
-                excerpt: str | None = None, **data: Any) -> Finding:
+                excerpt: str | None = None, offenders: tuple[str, ...] | None = None,
+                pending: bool = False, **data: Any) -> Finding:
         if sender is None:
-            sender = record.sender if isinstance(record, Message) else record.actor
+            sender = record.sender if isinstance(record, Message) else self.ctx.who(record.actor)
         return Finding(
             rule=self.id, severity=self.severity, group=record.group, sender=sender, ts=record.ts,
             loc=record.loc, message=message,
             excerpt=excerpt_of(record.text if excerpt is None else excerpt), data=data,
+            offenders=offenders, pending=pending,
         )
 
 

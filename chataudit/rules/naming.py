@@ -9,6 +9,7 @@ from pydantic import field_validator
 
 from chataudit.findings import Finding, Severity
 from chataudit.i18n import Text
+from chataudit.policy.types import RegexPattern
 from chataudit.records import Message
 from chataudit.rules.base import Rule, RuleOptions
 
@@ -95,19 +96,9 @@ class NicknamePattern(Rule):
 
     class Options(RuleOptions):
         pattern: str | list[str] = "{dept}-{name}"
-        parts: dict[str, str] = {}
+        parts: dict[str, RegexPattern] = {}
         lenient_dashes: bool = True
         exempt: list[str] = []
-
-        @field_validator("parts")
-        @classmethod
-        def _valid_regexes(cls, value: dict[str, str]) -> dict[str, str]:
-            for part, expr in value.items():
-                try:
-                    regex.compile(expr)
-                except regex.error as exc:
-                    raise ValueError(f"part {part!r} is not a valid regex: {exc}") from None
-            return value
 
         @field_validator("pattern")
         @classmethod

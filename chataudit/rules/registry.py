@@ -35,6 +35,7 @@ def select_ids(known: list[str], select: list[str] | None, ignore: list[str] | N
 
 def build_rules(loaded: LoadedPolicy, select: list[str] | None = None,
                 ignore: list[str] | None = None) -> list[Rule]:
+    """Fresh rule instances sharing one RuleContext (``rules[0].ctx``)."""
     classes = rule_classes()
     policy = loaded.policy
     for rid in policy.rules:

@@ -3,7 +3,7 @@
 import pytest
 
 from chataudit.rules.registry import rule_classes
-from tests.timeline import docstring_examples, make, run, timeline
+from tests.timeline import HOUSE_ROLES, docstring_examples, make, run, timeline
 
 CASES = [
     (rid, section, case)
@@ -22,7 +22,7 @@ def test_every_rule_documents_both_kinds_of_example():
 
 @pytest.mark.parametrize(("rid", "section", "case"), CASES, ids=[f"{r}-{s}-{i}" for i, (r, s, _) in enumerate(CASES)])
 def test_documented_example(rid, section, case):
-    rule = make(rule_classes()[rid])
+    rule = make(rule_classes()[rid], roles=HOUSE_ROLES)
     found = [f for f in run(rule, timeline(*case)) if f.rule == rid]
     if section == "Violates":
         assert found, f"{rid} should flag: {case}"

@@ -1,0 +1,311 @@
+"""Rules about how much people post: flooding, repeats, media floods, long messages, red packets."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import OrderedDict, deque
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator
+
+from chataudit.findings import Finding, Severity
+from chataudit.i18n import Text, duration
+from chataudit.policy.types import Duration
+from chataudit.records import Kind, Message
+from chataudit.rules.base import Rule, RuleOptions
+from chataudit.text.normalize import count_zi, letters_only
+
+def _check_thresholds(value: list[tuple[int, timedelta]]) -> list[tuple[int, timedelta]]:
+    if not value:
+        raise ValueError("give at least one [count, window] pair, e.g. [5, \"10s\"]")
+    for count, window in value:
+        if count < 2 or window <= timedelta(0):
+            raise ValueError("each threshold needs a count of at least 2 and a positive window")
+    return value
+
+
+Thresholds = Annotated[list[tuple[int, Duration]], AfterValidator(_check_thresholds)]
+
+
+class BurstCounter:
+    """Per key (a sender), how many events fall in the window ending now, for several
+    windows at once. A burst is reported once: the key stays "in a burst" until every
+    threshold is clear again. Memory per key is bounded by the largest threshold count."""
+
+    def __init__(self, thresholds: list[tuple[int, timedelta]]):
+        self.thresholds = thresholds
+        self.keep = max(count for count, _ in thresholds)
+        self.times: dict[tuple, deque[datetime]] = {}
+        self.in_burst: set[tuple] = set()
+
+    def add(self, key: tuple, ts: datetime) -> tuple[int, timedelta] | None:
+        """Record one event; the (count, window) that a new burst just crossed, or None."""
+        times = self.times.setdefault(key, deque(maxlen=self.keep))
+        times.append(ts)
+        crossed = None
+        for count, window in self.thresholds:
+            # events inside (ts - window, ts]
+            inside = len(times) - bisect_right(times, ts - window)
+            if inside >= count and crossed is None:
+                crossed = (inside, window)
+        if crossed is None:
+            self.in_burst.discard(key)
+            return None
+        if key in self.in_burst:
+            return None
+        self.in_burst.add(key)
+        return crossed
+
+
+class Flood(Rule):
+    """Too many messages from one sender in a short window (严禁刷屏).
+
+    Thresholds are [count, window] pairs and all apply at once (default: 5 messages within
+    10 seconds, or 10 within 60 seconds); a window is half-open, so 5 messages spread over
+    exactly 10 seconds are not a flood. One burst is reported once, at the message that
+    crossed the threshold.
+
+    Violates:
+        2023-10-09 11:11:00 客服部-黄婷 / 在吗
+        + 2023-10-09 11:11:02 客服部-黄婷 / 在吗在吗
+        + 2023-10-09 11:11:04 客服部-黄婷 / 急！
+        + 2023-10-09 11:11:06 客服部-黄婷 / 客户在前台
+        + 2023-10-09 11:11:08 客服部-黄婷 / 谁能下来一下
+    Clean:
+        2023-10-09 11:11:00 客服部-黄婷 / 在吗
+        + 2023-10-09 11:11:02 客服部-黄婷 / 在吗在吗
+        + 2023-10-09 11:11:04 客服部-黄婷 / 急！
+        + 2023-10-09 11:11:06 客服部-黄婷 / 客户在前台
+        + 2023-10-09 11:11:10 客服部-黄婷 / 谁能下来一下
+    """
+
+    id = "S301"
+    name = "flood"
+    severity = Severity.WARNING
+    title = Text("刷屏", "Flooding the group")
+    explanation = Text("短时间内连续发送大量消息会淹没他人的发言，请合并成一条消息。",
+                       "Many messages in a few seconds drown out everyone else; put them in one message.")
+    clause = Text("严禁刷屏影响他人交流。", "No flooding the group (刷屏).")
+
+    class Options(RuleOptions):
+        thresholds: Thresholds = [(5, timedelta(seconds=10)), (10, timedelta(seconds=60))]
+        exempt: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.counter = BurstCounter(self.options.thresholds)
+
+    def on_message(self, msg: Message) -> Iterable[Finding]:
+        if msg.sender in self.options.exempt:
+            return ()
+        crossed = self.counter.add((msg.group, msg.sender), msg.ts)
+        if crossed is None:
+            return ()
+        count, window = crossed
+        span = duration(window.total_seconds())
+        return (self.finding(msg, Text(f"{span.zh}内连续发送 {count} 条消息（刷屏）",
+                                       f"{count} messages within {span.en} (flooding)"), count=count),)
+
+
+class MediaFlood(Rule):
+    """Too many images or videos from one sender in a window (严禁过度在群里发图片；可以把好的图片分享到朋友圈或者把链接发到群里).
+
+    Default: 5 images/videos within 1 minute. ``kinds`` chooses what counts (image, video,
+    sticker…).
+
+    Violates:
+        2023-10-11 13:30:00 采购部-吴刚 / [图片]
+        + 2023-10-11 13:30:04 采购部-吴刚 / [图片]
+        + 2023-10-11 13:30:08 采购部-吴刚 / [图片]
+        + 2023-10-11 13:30:12 采购部-吴刚 / [图片]
+        + 2023-10-11 13:30:16 采购部-吴刚 / [视频]
+    Clean:
+        2023-10-11 13:30:00 采购部-吴刚 / [图片]
+        + 2023-10-11 13:30:04 采购部-吴刚 / [图片]
+        + 2023-10-11 13:30:08 采购部-吴刚 / [图片]
+        + 2023-10-11 13:30:12 采购部-吴刚 / [图片]
+        + 2023-10-11 13:31:00 采购部-吴刚 / [图片]
+    """
+
+    id = "S303"
+    name = "media-flood"
+    severity = Severity.WARNING
+    title = Text("过度发图", "Too many images or videos")
+    explanation = Text("请不要在群里连续发大量图片或视频，可以分享到朋友圈或发链接。",
+                       "Do not post many pictures or videos in a row; share an album or a link instead.")
+    clause = Text("严禁过度在群里发图片，可以把好的图(照)片分享到朋友圈或者是把链接发到群里面。",
+                  "No excessive pictures in the group; share them as a link instead.")
+
+    class Options(RuleOptions):
+        thresholds: Thresholds = [(5, timedelta(minutes=1))]
+        kinds: list[Kind] = [Kind.IMAGE, Kind.VIDEO]
+        exempt: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.counter = BurstCounter(self.options.thresholds)
+
+    def on_message(self, msg: Message) -> Iterable[Finding]:
+        if msg.kind not in self.options.kinds or msg.sender in self.options.exempt:
+            return ()
+        crossed = self.counter.add((msg.group, msg.sender), msg.ts)
+        if crossed is None:
+            return ()
+        count, window = crossed
+        span = duration(window.total_seconds())
+        return (self.finding(msg, Text(f"{span.zh}内连续发送 {count} 张图片/视频",
+                                       f"{count} images/videos within {span.en}"), count=count),)
+
+
+class RepeatedContent(Rule):
+    """The same content posted again within a period (同样内容仅限发布一次；切忌重复推送).
+
+    Messages are compared on their normalised text (width, case, zero-width characters) with
+    punctuation, emoji and spacing ignored, so "全场五折！！" repeats "全场五折～". Links compare
+    by URL. Short messages (under ``min_chars`` letters, such as 收到 or 好的) and media
+    placeholders are never repeats. ``scope = "group"`` also catches one text pasted by
+    several people (chain messages).
+
+    Violates:
+        2023-10-11 16:30:00 市场部-周杰 / 新店开业，全场五折，欢迎捧场！
+        + 2023-10-11 16:35:00 市场部-周杰 / 新店开业，全场五折，欢迎捧场～～
+    Clean:
+        2023-10-11 16:30:00 市场部-周杰 / 新店开业，全场五折，欢迎捧场！
+        + 2023-10-13 16:35:00 市场部-周杰 / 新店开业，全场五折，欢迎捧场！
+        2023-10-11 09:00:00 市场部-周杰 / 收到
+        + 2023-10-11 09:05:00 市场部-周杰 / 收到
+    """
+
+    id = "S302"
+    name = "repeated-content"
+    severity = Severity.WARNING
+    title = Text("重复发布相同内容", "Same content posted again")
+    explanation = Text("同样的内容仅限发布一次，重复推送会干扰大家。", "Post the same content only once.")
+    clause = Text("同样内容仅限发布一次；切忌重复推送。", "The same content may be posted only once.")
+
+    class Options(RuleOptions):
+        period: Duration = timedelta(days=1)
+        scope: Literal["sender", "group"] = "sender"
+        min_chars: int = 6
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recent: OrderedDict[tuple, Message] = OrderedDict()  # in time order, pruned to the period
+
+    def on_message(self, msg: Message) -> Iterable[Finding]:
+        while self.recent:
+            _, oldest = next(iter(self.recent.items()))
+            if msg.ts - oldest.ts <= self.options.period:
+                break
+            self.recent.popitem(last=False)
+        key = self._key(msg)
+        if key is None:
+            return ()
+        first = self.recent.get(key)
+        self.recent[key] = first or msg
+        self.recent.move_to_end(key)
+        if first is None:
+            return ()
+        when = first.ts.astimezone(self.ctx.tz).strftime("%m-%d %H:%M")
+        same_person = first.sender == msg.sender
+        by = "" if same_person else f"（{first.sender} 已发过）"
+        by_en = "" if same_person else f" (first posted by {first.sender})"
+        return (self.finding(msg, Text(f"与 {when} 发布的内容重复{by}", f"Repeats content posted at {when}{by_en}"),
+                             first=first.ts.isoformat()),)
+
+    def _key(self, msg: Message) -> tuple | None:
+        if msg.kind == Kind.LINK and msg.url:
+            body = msg.url
+        elif msg.kind in (Kind.TEXT, Kind.QUOTE):
+            body = letters_only(self.ctx.folded(msg))
+            if len(body) < self.options.min_chars:
+                return None
+        else:
+            return None
+        who = msg.sender if self.options.scope == "sender" else ""
+        return (msg.group, who, body)
+
+
+class LongMessage(Rule):
+    """Text longer than the limit (内容请在200字内，超过则使用链接分享).
+
+    Length is counted as a Chinese reader counts 字: each Chinese character or punctuation
+    mark is one, each English word or number is one; links, spaces and quoted text are not
+    counted.
+
+    Violates:
+        2023-10-13 10:30:00 客服部-黄婷 / 关于近期客户回访工作的几点说明：一是要做好回访记录，每次回访后当天录入系统，写清楚客户的主要诉求、我们的答复以及后续跟进计划；二是对重点客户要安排专人负责，每周至少联系一次，遇到问题及时上报部门负责人，不要拖延；三是回访时注意礼貌用语，不得与客户发生争执，遇到投诉先安抚情绪再记录问题；四是每月底汇总回访情况，形成书面报告提交人资中心和总经理办公室，作为季度考核的依据之一；五是回访中发现的产品问题要同步给技术部。
+    Clean:
+        2023-10-13 10:30:00 客服部-黄婷 / 回访说明已上传共享盘，详见 https://pan.example.com/s/abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789
+    """
+
+    id = "S304"
+    name = "long-message"
+    severity = Severity.INFO
+    title = Text("消息过长", "Message too long")
+    explanation = Text("长篇内容请整理成文档或链接分享，群里只发摘要。", "Share long content as a document or link; post a summary.")
+    clause = Text("内容请在200字内，超过则使用链接分享。", "Keep posts under 200 characters; share longer content as a link.")
+
+    class Options(RuleOptions):
+        max_chars: int = 200
+
+    def on_message(self, msg: Message) -> Iterable[Finding]:
+        if msg.kind not in (Kind.TEXT, Kind.QUOTE):
+            return ()
+        length = count_zi(msg.text)
+        if length <= self.options.max_chars:
+            return ()
+        limit = self.options.max_chars
+        return (self.finding(msg, Text(f"消息共 {length} 字，超过 {limit} 字上限，请改用链接或文档分享",
+                                       f"{length} characters, over the {limit}-character limit; share a link instead"),
+                             length=length),)
+
+
+class TrivialRedPacket(Rule):
+    """Red packets below a minimum amount (不发一分钱红包), or red-packet spam.
+
+    When the export carries the amount, a packet under ``min_amount`` 元 is flagged. Every
+    export shows the packet itself, so a sender posting too many in a window is flagged too
+    (default: 3 within 10 minutes).
+
+    Violates:
+        2023-10-13 12:00:00 销售部-刘洋 / [红包]
+        + 2023-10-13 12:01:00 销售部-刘洋 / [红包]
+        + 2023-10-13 12:02:00 销售部-刘洋 / [红包]
+    Clean:
+        2023-10-13 12:00:00 销售部-刘洋 / [红包]
+        + 2023-10-13 12:30:00 销售部-刘洋 / [红包]
+    """
+
+    id = "S307"
+    name = "trivial-red-packet"
+    severity = Severity.INFO
+    title = Text("红包刷屏或金额过小", "Trivial or repeated red packets")
+    explanation = Text("请勿发一分钱红包或连续发红包刷屏。", "No one-cent red packets and no red-packet spam.")
+    clause = Text("不发广告、不拉票、不发打车外卖链接、不发一分钱红包。", "No one-cent red packets.")
+
+    class Options(RuleOptions):
+        min_amount: float = 1.0
+        thresholds: Thresholds = [(3, timedelta(minutes=10))]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.counter = BurstCounter(self.options.thresholds)
+
+    def on_message(self, msg: Message) -> Iterable[Finding]:
+        if msg.kind != Kind.RED_PACKET:
+            return ()
+        found = []
+        if msg.amount is not None and msg.amount < self.options.min_amount:
+            found.append(self.finding(msg, Text(f"红包金额 {msg.amount:g} 元，低于 {self.options.min_amount:g} 元",
+                                                f"Red packet of {msg.amount:g} yuan, under {self.options.min_amount:g}"),
+                                      amount=msg.amount))
+        crossed = self.counter.add((msg.group, msg.sender), msg.ts)
+        if crossed is not None:
+            count, window = crossed
+            span = duration(window.total_seconds())
+            found.append(self.finding(msg, Text(f"{span.zh}内连续发了 {count} 个红包", f"{count} red packets within {span.en}"),
+                                      count=count))
+        return found
