@@ -59,7 +59,33 @@ class BurstCounter:
         return crossed
 
 
-class Flood(Rule):
+class BurstRule(Rule):
+    """Too many messages of some kind from one sender in a window; ``unit`` names what is counted."""
+
+    unit: Text
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.counter = BurstCounter(self.options.thresholds)
+
+    def counts(self, msg: Message) -> bool:
+        return msg.sender not in getattr(self.options, "exempt", ())
+
+    def on_message(self, msg: Message) -> Iterable[Finding]:
+        burst = self.burst(msg) if self.counts(msg) else None
+        return () if burst is None else (burst,)
+
+    def burst(self, msg: Message) -> Finding | None:
+        crossed = self.counter.add((msg.group, msg.sender), msg.ts)
+        if crossed is None:
+            return None
+        count, window = crossed
+        span = duration(window.total_seconds())
+        return self.finding(msg, Text(f"{span.zh}内连续发送 {count} {self.unit.zh}",
+                                      f"{count} {self.unit.en} within {span.en}"), count=count)
+
+
+class Flood(BurstRule):
     """Too many messages from one sender in a short window (严禁刷屏).
 
     Thresholds are [count, window] pairs and all apply at once (default: 5 messages within
@@ -89,27 +115,14 @@ class Flood(Rule):
                        "Many messages in a few seconds drown out everyone else; put them in one message.")
     clause = Text("严禁刷屏影响他人交流。", "No flooding the group (刷屏).")
 
+    unit = Text("条消息（刷屏）", "messages (flooding)")
+
     class Options(RuleOptions):
         thresholds: Thresholds = [(5, timedelta(seconds=10)), (10, timedelta(seconds=60))]
         exempt: list[str] = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.counter = BurstCounter(self.options.thresholds)
 
-    def on_message(self, msg: Message) -> Iterable[Finding]:
-        if msg.sender in self.options.exempt:
-            return ()
-        crossed = self.counter.add((msg.group, msg.sender), msg.ts)
-        if crossed is None:
-            return ()
-        count, window = crossed
-        span = duration(window.total_seconds())
-        return (self.finding(msg, Text(f"{span.zh}内连续发送 {count} 条消息（刷屏）",
-                                       f"{count} messages within {span.en} (flooding)"), count=count),)
-
-
-class MediaFlood(Rule):
+class MediaFlood(BurstRule):
     """Too many images or videos from one sender in a window (严禁过度在群里发图片；可以把好的图片分享到朋友圈或者把链接发到群里).
 
     Default: 5 images/videos within 1 minute. ``kinds`` chooses what counts (image, video,
@@ -138,25 +151,15 @@ class MediaFlood(Rule):
     clause = Text("严禁过度在群里发图片，可以把好的图(照)片分享到朋友圈或者是把链接发到群里面。",
                   "No excessive pictures in the group; share them as a link instead.")
 
+    unit = Text("张图片/视频", "images/videos")
+
     class Options(RuleOptions):
         thresholds: Thresholds = [(5, timedelta(minutes=1))]
         kinds: list[Kind] = [Kind.IMAGE, Kind.VIDEO]
         exempt: list[str] = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.counter = BurstCounter(self.options.thresholds)
-
-    def on_message(self, msg: Message) -> Iterable[Finding]:
-        if msg.kind not in self.options.kinds or msg.sender in self.options.exempt:
-            return ()
-        crossed = self.counter.add((msg.group, msg.sender), msg.ts)
-        if crossed is None:
-            return ()
-        count, window = crossed
-        span = duration(window.total_seconds())
-        return (self.finding(msg, Text(f"{span.zh}内连续发送 {count} 张图片/视频",
-                                       f"{count} images/videos within {span.en}"), count=count),)
+    def counts(self, msg: Message) -> bool:
+        return msg.kind in self.options.kinds and super().counts(msg)
 
 
 class RepeatedContent(Rule):
@@ -263,7 +266,7 @@ class LongMessage(Rule):
                              length=length),)
 
 
-class TrivialRedPacket(Rule):
+class TrivialRedPacket(BurstRule):
     """Red packets below a minimum amount (不发一分钱红包), or red-packet spam.
 
     When the export carries the amount, a packet under ``min_amount`` 元 is flagged. Every
@@ -286,13 +289,11 @@ class TrivialRedPacket(Rule):
     explanation = Text("请勿发一分钱红包或连续发红包刷屏。", "No one-cent red packets and no red-packet spam.")
     clause = Text("不发广告、不拉票、不发打车外卖链接、不发一分钱红包。", "No one-cent red packets.")
 
+    unit = Text("个红包", "red packets")
+
     class Options(RuleOptions):
         min_amount: float = 1.0
         thresholds: Thresholds = [(3, timedelta(minutes=10))]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.counter = BurstCounter(self.options.thresholds)
 
     def on_message(self, msg: Message) -> Iterable[Finding]:
         if msg.kind != Kind.RED_PACKET:
@@ -302,10 +303,5 @@ class TrivialRedPacket(Rule):
             found.append(self.finding(msg, Text(f"红包金额 {msg.amount:g} 元，低于 {self.options.min_amount:g} 元",
                                                 f"Red packet of {msg.amount:g} yuan, under {self.options.min_amount:g}"),
                                       amount=msg.amount))
-        crossed = self.counter.add((msg.group, msg.sender), msg.ts)
-        if crossed is not None:
-            count, window = crossed
-            span = duration(window.total_seconds())
-            found.append(self.finding(msg, Text(f"{span.zh}内连续发了 {count} 个红包", f"{count} red packets within {span.en}"),
-                                      count=count))
-        return found
+        burst = self.burst(msg)
+        return found if burst is None else [*found, burst]
