@@ -19,6 +19,8 @@ from chataudit.records import Event, Message
 from chataudit.text.normalize import fold
 
 EXCERPT_CHARS = 120
+FROM_RECORD: Any = object()
+"""Default ``sender`` of a finding: the record's sender (a message) or actor (an event)."""
 
 
 class RuleOptions(BaseModel):
@@ -116,10 +118,10 @@ class Rule:
     def finish(self) -> Iterable[Finding]:
         return ()
 
-    def finding(self, record: Message | Event, message: Text, *, sender: str | None = None,
+    def finding(self, record: Message | Event, message: Text, *, sender: str | None = FROM_RECORD,
                 excerpt: str | None = None, offenders: tuple[str, ...] | None = None,
                 pending: bool = False, **data: Any) -> Finding:
-        if sender is None:
+        if sender is FROM_RECORD:
             sender = record.sender if isinstance(record, Message) else self.ctx.who(record.actor)
         return Finding(
             rule=self.id, severity=self.severity, group=record.group, sender=sender, ts=record.ts,

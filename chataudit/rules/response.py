@@ -105,7 +105,7 @@ class TaskResponseWindow(Rule):
 
     def on_message(self, msg: Message) -> Iterable[Finding]:
         self.last_seen = msg.ts
-        found = list(self._answers(msg)) + list(self._expire(msg.ts))
+        found = list(self._expire(msg.ts)) + list(self._answers(msg))  # expired tasks cannot be answered
         responsible = self._responsible(msg)
         if responsible:
             self.open.append(_Task(msg, self._deadline(msg.ts), responsible))
@@ -168,19 +168,18 @@ class TaskResponseWindow(Rule):
         return span
 
     def _late(self, task: _Task, person: str, reply: Message) -> Finding:
-        window = self._window()
+        window, who = self._window(), _who(person)
         late = _minutes(reply.ts - task.deadline)
         due, answered = _clock(task.deadline, self.ctx.tz), _clock(reply.ts, self.ctx.tz)
         return self._finding(task, person, Text(
-            f"未在 {window.zh} 内回复 {task.msg.sender} 的任务（截止 {due}），{answered} 才回复，超时 {late} 分钟",
-            f"Did not answer {task.msg.sender}'s task within {window.en} (due {due}); "
+            f"{who.zh} 未在 {window.zh} 内回复 {task.msg.sender} 的任务（截止 {due}），{answered} 才回复，超时 {late} 分钟",
+            f"{who.en} did not answer {task.msg.sender}'s task within {window.en} (due {due}); "
             f"answered at {answered}, {late} min late",
         ), answered=reply.ts.isoformat())
 
     def _unanswered(self, task: _Task, person: str, *, pending: bool) -> Finding:
-        window = self._window()
+        window, who = self._window(), _who(person)
         due = _clock(task.deadline, self.ctx.tz)
-        who = Text("无人", "Nobody") if person == ANYONE else Text(person, person)
         if pending:
             text = Text(f"{who.zh} 尚未回复 {task.msg.sender} 的任务，截止 {due}（导出结束时仍在时限内）",
                         f"{who.en} has not yet answered {task.msg.sender}'s task, due {due} (still open at the end of the export)")
@@ -193,6 +192,10 @@ class TaskResponseWindow(Rule):
         sender = None if person == ANYONE else person
         return self.finding(task.msg, text, sender=sender, offenders=(sender,) if sender else (),
                             pending=pending, leader=task.msg.sender, deadline=task.deadline.isoformat(), **data)
+
+
+def _who(person: str) -> Text:
+    return Text("无人", "Nobody") if person == ANYONE else Text(person, person)
 
 
 def _minutes(delta: timedelta) -> int:

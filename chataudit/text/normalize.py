@@ -25,7 +25,7 @@ def letters_only(folded: str) -> str:
 
 
 _HAN_OR_PUNCT = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]|[\p{P}\p{S}]")
-_WORD = regex.compile(r"[\p{Latin}\p{N}]+(?:['’.-][\p{Latin}\p{N}]+)*")
+_WORD = regex.compile(r"\p{N}+(?:[,.]\p{N}+)+|[\p{Latin}\p{N}]+(?:['’.-][\p{Latin}\p{N}]+)*")  # 1,200 is one
 URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"'，。！？、）】]+", regex.IGNORECASE)
 
 
