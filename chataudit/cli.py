@@ -18,7 +18,7 @@ from chataudit import __version__
 from chataudit.errors import ChatAuditError, UsageError
 from chataudit.findings import Severity
 from chataudit.formats.registry import formats
-from chataudit.jobs.audit import AuditRequest, run_audit
+from chataudit.jobs.audit import AuditRequest, input_options, run_audit
 from chataudit.jobs.parse import parse_lines
 from chataudit.output import open_output
 from chataudit.plugins import load_group
@@ -51,6 +51,24 @@ def _when(value: Optional[str], loaded: LoadedPolicy, option: str) -> Optional[d
     return moment if moment.tzinfo else moment.replace(tzinfo=loaded.policy.tz)
 
 
+def _mapping(values: Optional[list[str]]) -> Optional[dict[str, str]]:
+    """--map timestamp=时间,sender=发送人 → {"timestamp": "时间", "sender": "发送人"}."""
+    if not values:
+        return None
+    pairs = {}
+    for part in _split(values) or []:
+        key, sep, column = part.partition("=")
+        if not sep or not key.strip() or not column.strip():
+            raise UsageError(f"--map {part!r} is not FIELD=COLUMN", fix="e.g. --map timestamp=时间,sender=发送人,text=内容")
+        pairs[key.strip()] = column.strip()
+    return pairs
+
+
+def _console() -> Console:
+    """For listings: plain text (no markup), wide enough in a pipe for Chinese columns."""
+    return Console(highlight=False, emoji=False, markup=False, width=None if _is_terminal() else 160)
+
+
 def _reporter(name: str):
     reporters = load_group("chataudit.reporters")
     if name not in reporters:
@@ -76,8 +94,10 @@ def audit(
     out_file: Optional[Path] = typer.Option(None, "-o", "--out", help="Write the report to this file."),
     fail_on: str = typer.Option("error", "--fail-on", help="Exit 1 when a violation is at or above: info, warning, error, never."),
     lang: Optional[str] = typer.Option(None, "--lang", help="zh or en (default: the policy's)."),
+    mapping: Optional[list[str]] = typer.Option(None, "--map", help="Generic CSV/JSONL columns: timestamp=时间,sender=发送人,text=内容."),
+    strict: bool = typer.Option(False, "--strict", help="Fail (exit 2) when any input line cannot be parsed."),
 ) -> None:
-    """Audit export files against the policy and print a violation report."""
+    """Audit export files (or folders of them) against the policy and print a violation report."""
     if fail_on not in FAIL_ON:
         raise UsageError(f"--fail-on {fail_on!r} is not one of {', '.join(FAIL_ON)}")
     if lang not in (None, "zh", "en"):
@@ -88,6 +108,7 @@ def audit(
         paths=paths, policy=loaded, lang=lang or loaded.policy.policy.lang, fmt=fmt, group=group,
         select=_split(select), ignore=_split(ignore),
         since=_when(since, loaded, "--since"), until=_when(until, loaded, "--until"),
+        mapping=_mapping(mapping), strict=strict,
     ))
     with open_output(out_file) as out:
         reporter.render(report, lang or loaded.policy.policy.lang, out,
@@ -102,7 +123,7 @@ def audit(
 def rules(rule_id: Optional[str] = typer.Argument(None, help="One rule id for its full documentation.")) -> None:
     """List the rule catalogue, or show one rule's documentation, options and examples."""
     classes = rule_classes()
-    console = Console(highlight=False, emoji=False)
+    console = _console()
     if rule_id is None:
         table = Table(box=None, pad_edge=False)
         for column in ("id", "name", "severity", "标题", "title"):
@@ -131,7 +152,7 @@ def list_formats() -> None:
         table.add_column(column)
     for name, cls in formats().items():
         table.add_row(name, cls.title.zh, cls.producer)
-    Console(highlight=False, emoji=False).print(table)
+    _console().print(table)
 
 
 @app.command()
@@ -140,15 +161,18 @@ def parse(
     fmt: str = typer.Option("auto", "--format", "-f"),
     group: Optional[str] = typer.Option(None, "--group"),
     to: str = typer.Option("jsonl", "--to", help="jsonl (one record a line, then a summary line)."),
-    policy: Optional[Path] = typer.Option(None, "--policy", "-p", help="For the time zone of zone-less exports."),
+    policy: Optional[Path] = typer.Option(None, "--policy", "-p", help="Time zone and [input] settings."),
     out_file: Optional[Path] = typer.Option(None, "-o", "--out"),
+    mapping: Optional[list[str]] = typer.Option(None, "--map", help="Generic CSV/JSONL columns."),
+    strict: bool = typer.Option(False, "--strict", help="Fail (exit 2) when any line cannot be parsed."),
 ) -> None:
     """Print the normalised records of an export, for debugging and pipelines."""
     if to != "jsonl":
         raise UsageError(f"--to {to!r} is not supported", fix="use --to jsonl")
     loaded = load_policy(policy)
+    options = input_options(loaded, _mapping(mapping))
     with open_output(out_file) as out:
-        for line in parse_lines(path, fmt, loaded.policy.tz, group):
+        for line in parse_lines(path, fmt, loaded.policy.tz, group, options, strict):
             out.write(line + "\n")
 
 

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from chataudit.engine import audit
 from chataudit.formats.base import find_mentions
 from chataudit.formats.system_events import match_system_text
-from chataudit.formats.wechat_txt import PLACEHOLDERS
+from chataudit.formats.base import placeholder_kind
 from chataudit.policy.schema import Roles
-from chataudit.records import Event, EventKind, Kind, Location, Message
+from chataudit.records import Event, EventKind, Location, Message
 from chataudit.rules.base import Rule, RuleContext
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -36,7 +36,7 @@ def record(line: str, index: int = 0, group: str = "测试群", tz=SHANGHAI) -> 
         return Event(group, ts, found.kind, text, loc, actor=found.actor, targets=found.targets, via=found.via)
     sender, _, text = rest.partition(" / ")
     text = text.replace("\\n", "\n")
-    return Message(group, ts, sender, PLACEHOLDERS.get(text, Kind.TEXT), text, loc, mentions=find_mentions(text))
+    return Message(group, ts, sender, placeholder_kind(text), text, loc, mentions=find_mentions(text))
 
 
 def timeline(*lines: str) -> list[Message | Event]:

@@ -11,7 +11,7 @@ from typing import ClassVar
 import regex
 
 from chataudit.i18n import Text
-from chataudit.records import ALL_MEMBERS, Event, Message, Unparsed
+from chataudit.records import ALL_MEMBERS, Event, EventKind, Kind, Location, Message, Unparsed
 
 
 @dataclass(slots=True)
@@ -24,6 +24,16 @@ class InputStats:
     events: int = 0
     unparsed_lines: int = 0
     unparsed_samples: list[int] = field(default_factory=list)  # first few line numbers
+    notes: list[str] = field(default_factory=list)  # what the reader had to assume (shown in reports)
+
+
+@dataclass(frozen=True, slots=True)
+class InputOptions:
+    """How to read inputs, from the CLI and the policy's [input] table."""
+
+    mapping: dict[str, str] = field(default_factory=dict)  # generic csv/jsonl: field → column
+    names: dict[str, str] = field(default_factory=dict)  # account id → display name (WeCom, Slack)
+    date_order: str | None = None  # "dmy" or "mdy" for WhatsApp when the file cannot tell
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +43,23 @@ class Source:
     head: str  # decoded first bytes, for sniffing
     tz: tzinfo
     group: str | None = None  # --group; otherwise the format decides (file name, header)
+    options: InputOptions = field(default_factory=InputOptions)
+
+
+@dataclass(slots=True)
+class TextBlock:
+    """A record of a line format being collected: its header line and the lines under it."""
+
+    lineno: int
+    header: regex.Match
+    content: list[str] = field(default_factory=list)
 
 
 class Format:
-    """A format plugin: ``sniff`` says how sure it is; ``parse`` streams records."""
+    """A format plugin: ``sniff`` says how sure it is; ``parse`` streams records.
+
+    Text formats are sniffed on the decoded head of the file. Formats that are a folder or an
+    archive (Slack) implement ``sniff_path`` instead and are tried before the text is read."""
 
     name: ClassVar[str]
     title: ClassVar[Text]
@@ -44,7 +67,11 @@ class Format:
 
     @staticmethod
     def sniff(head: str, filename: str) -> float:
-        raise NotImplementedError
+        return 0.0
+
+    @staticmethod
+    def sniff_path(path: Path) -> float:
+        return 0.0
 
     def parse(self, source: Source, stats: InputStats) -> Iterator[Message | Event | Unparsed]:
         raise NotImplementedError
@@ -65,3 +92,41 @@ def find_mentions(text: str) -> tuple[str, ...]:
         if target not in found:
             found.append(target)
     return tuple(found)
+
+
+# Media placeholders that text exports write instead of the media itself.
+PLACEHOLDERS = {
+    "[图片]": Kind.IMAGE, "[照片]": Kind.IMAGE, "[语音]": Kind.VOICE, "[视频]": Kind.VIDEO,
+    "[表情包]": Kind.STICKER, "[动画表情]": Kind.STICKER, "[表情]": Kind.STICKER, "[文件]": Kind.FILE,
+    "[音乐分享]": Kind.LINK, "[链接]": Kind.LINK, "[红包]": Kind.RED_PACKET, "[转账]": Kind.TRANSFER,
+    "[位置]": Kind.LOCATION, "[名片]": Kind.CARD, "[小程序]": Kind.MINI_PROGRAM,
+    "<Media omitted>": Kind.OTHER, "<媒体已忽略>": Kind.OTHER, "image omitted": Kind.IMAGE,
+    "video omitted": Kind.VIDEO, "audio omitted": Kind.VOICE, "sticker omitted": Kind.STICKER,
+    "GIF omitted": Kind.STICKER, "document omitted": Kind.FILE, "Contact card omitted": Kind.CARD,
+}
+
+
+# What a media message says when a format has no text for it (the WeChat export's wording).
+MEDIA_TEXT = {Kind.IMAGE: "[图片]", Kind.VIDEO: "[视频]", Kind.VOICE: "[语音]", Kind.STICKER: "[表情包]",
+              Kind.FILE: "[文件]", Kind.LINK: "[链接]", Kind.RED_PACKET: "[红包]", Kind.TRANSFER: "[转账]",
+              Kind.LOCATION: "[位置]", Kind.CARD: "[名片]", Kind.MINI_PROGRAM: "[小程序]", Kind.OTHER: "[其他消息]"}
+
+
+def placeholder_kind(text: str) -> Kind:
+    return PLACEHOLDERS.get(text.strip(), Kind.TEXT)
+
+
+def unparsed_lines(path: str, first: int, lines: list[str], reason: str) -> Iterator[Unparsed]:
+    """Every line of a block that could not be read, each counted on its own line number."""
+    for offset, text in enumerate(lines):
+        yield Unparsed(Location(path, first + offset), text, reason)
+
+
+def system_event(group: str, ts, text: str, loc: Location) -> Event:
+    """An event from a system line's wording (Chinese or English), or unknown_system."""
+    from chataudit.formats.system_events import match_system_text
+
+    found = match_system_text(text)
+    if found is None:
+        return Event(group, ts, EventKind.UNKNOWN, text, loc)
+    return Event(group, ts, found.kind, text, loc, actor=found.actor, targets=found.targets, via=found.via)

@@ -27,9 +27,6 @@ def read_head(path: Path) -> bytes:
             return fh.read(HEAD_BYTES)
     except FileNotFoundError:
         raise InputError("file not found", where=str(path), fix="check the path") from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not an export file", where=str(path),
-                         fix="pass the export file inside it") from None
     except OSError as exc:
         raise InputError(f"cannot read file ({exc.strerror})", where=str(path)) from None
 

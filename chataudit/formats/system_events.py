@@ -46,6 +46,24 @@ _WORDINGS: tuple[tuple[regex.Pattern[str], EventKind, str | None], ...] = (
     (_w(r"^(?:«Q»(?P<actor>«N»)«Q»|(?P<actor>你))将«Q»(?P<targets>«N»)«Q»(?:设为|设置为)(?:了)?群管理员"), EventKind.ADMIN_CHANGE, None),
     (_w(r"^«Q»(?P<targets>«N»)«Q»与群里其他人都不是(?:朋友|好友)关系"), EventKind.UNKNOWN, None),
     (_w(r"^(?:«Q»(?P<actor>«N»)«Q»|(?P<actor>你)) ?拍了拍"), EventKind.UNKNOWN, None),
+    # QQ (names are not quoted)
+    (_w(r"^(?P<actor>.+?) ?邀请 ?(?P<targets>.+?) ?加入了?本群"), EventKind.JOIN, "invite"),
+    (_w(r"^(?P<targets>.+?) ?加入(?:了)?本群"), EventKind.JOIN, "link"),
+    (_w(r"^(?P<targets>.+?) ?(?:已)?被(?P<actor>.+?)移出(?:了)?本群"), EventKind.REMOVED, None),
+    (_w(r"^(?P<targets>.+?) ?(?:已)?退出(?:了)?本群"), EventKind.LEAVE, None),
+    (_w(r"^(?P<actor>.+?) ?撤回了一条(?:成员)?消息"), EventKind.RECALL, None),
+    (_w(r"^(?P<actor>.+?) ?(?:修改|更改)了?群名称?为 ?«Q»?(?P<name>[^\"“”]+)«Q»?"), EventKind.RENAME, None),
+    # English (WhatsApp, Telegram)
+    (_w(r"^(?P<targets>.+?) joined using this group's invite link"), EventKind.JOIN, "link"),
+    (_w(r"^(?P<targets>.+?) joined from the community"), EventKind.JOIN, "link"),
+    (_w(r"^(?P<actor>.+?) added (?P<targets>.+?)\.?$"), EventKind.JOIN, "invite"),
+    (_w(r"^(?P<targets>.+?) joined\.?$"), EventKind.JOIN, "link"),
+    (_w(r"^(?P<actor>.+?) removed (?P<targets>.+?)\.?$"), EventKind.REMOVED, None),
+    (_w(r"^(?P<targets>.+?) left\.?$"), EventKind.LEAVE, None),
+    (_w(r"^(?:This message was deleted|You deleted this message|此消息已删除|你删除了此消息)"), EventKind.RECALL, None),
+    (_w(r"^(?P<actor>.+?) changed (?:the group name|the subject) (?:from .+ )?to «Q»(?P<name>[^\"“”]+)«Q»"), EventKind.RENAME, None),
+    (_w(r"^(?P<actor>.+?) made (?P<targets>.+?) (?:an )?admin"), EventKind.ADMIN_CHANGE, None),
+    (_w(r"^(?P<targets>.+?) (?:is|are) now (?:an )?admins?"), EventKind.ADMIN_CHANGE, None),
 )
 
 
@@ -60,7 +78,7 @@ def match_system_text(text: str) -> SystemMatch | None:
         return SystemMatch(
             kind=kind,
             actor=groups.get("actor"),
-            targets=tuple(t for t in regex.split(r"[、,，]", targets) if t) if targets else (),
+            targets=tuple(t.strip() for t in regex.split(r"[、,，]| and ", targets) if t.strip()) if targets else (),
             via=via,
             name=groups.get("name"),
         )

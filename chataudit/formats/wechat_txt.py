@@ -14,43 +14,21 @@ line only ends a record when a header (or the end of the file) follows it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 
 import regex
 
-from chataudit.formats.base import Format, InputStats, Source, find_mentions
+from chataudit.formats.base import (
+    Format, TextBlock, InputStats, Source, find_mentions, placeholder_kind, system_event, unparsed_lines,
+)
 from chataudit.formats.encoding import iter_lines
-from chataudit.formats.system_events import match_system_text
 from chataudit.i18n import Text
-from chataudit.records import Event, EventKind, Kind, Location, Message, Quote, Unparsed
+from chataudit.records import Event, Kind, Location, Message, Quote, Unparsed
 
 HEADER = regex.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) (\S.*)$")
 _QUOTE_PREFIX = "引用:"
 _LINK_PREFIX = "[链接]:title:"
 
-PLACEHOLDERS = {
-    "[图片]": Kind.IMAGE,
-    "[语音]": Kind.VOICE,
-    "[视频]": Kind.VIDEO,
-    "[表情包]": Kind.STICKER,
-    "[动画表情]": Kind.STICKER,
-    "[文件]": Kind.FILE,
-    "[音乐分享]": Kind.LINK,
-    "[红包]": Kind.RED_PACKET,
-    "[转账]": Kind.TRANSFER,
-    "[位置]": Kind.LOCATION,
-    "[名片]": Kind.CARD,
-    "[小程序]": Kind.MINI_PROGRAM,
-}
-
-
-@dataclass(slots=True)
-class _Block:
-    lineno: int
-    stamp: str
-    rest: str
-    content: list[str] = field(default_factory=list)
 
 
 class WeChatTxt(Format):
@@ -74,9 +52,9 @@ class WeChatTxt(Format):
         text means it was pasted text inside the previous message."""
         group = source.group or source.path.stem
         path = str(source.path)
-        block: _Block | None = None
+        block: TextBlock | None = None
         blanks = 0  # blank lines since the last non-blank line
-        candidate: _Block | None = None  # a header after a blank line, not yet decided
+        candidate: TextBlock | None = None  # a header after a blank line, not yet decided
         candidate_blanks = 0  # blank lines before the candidate
 
         for lineno, line in iter_lines(source.path, source.encoding):
@@ -94,20 +72,20 @@ class WeChatTxt(Format):
                     if block is not None:
                         yield from self._finish(block, group, source)
                     block, candidate = candidate, None
-                    candidate, candidate_blanks, blanks = _Block(lineno, header[1], header[2].strip()), blanks, 0
+                    candidate, candidate_blanks, blanks = TextBlock(lineno, header), blanks, 0
                     continue
                 else:  # candidate, blank, text: pasted text inside the previous record
                     if block is None:
-                        yield from _unparsed(path, candidate.lineno, [candidate.stamp + " " + candidate.rest],
+                        yield from unparsed_lines(path, candidate.lineno, [candidate.header[0]],
                                              "a header followed by text after a blank line, before any message")
                     else:
                         block.content.extend([""] * candidate_blanks)
-                        block.content.append(f"{candidate.stamp} {candidate.rest}")
+                        block.content.append(candidate.header[0])
                         block.content.extend([""] * (blanks - 1))
                         blanks = 1
                     candidate = None
             if header and (blanks or (block is None and candidate is None)):
-                candidate, candidate_blanks, blanks = _Block(lineno, header[1], header[2].strip()), blanks, 0
+                candidate, candidate_blanks, blanks = TextBlock(lineno, header), blanks, 0
                 continue
             if block is None:
                 yield Unparsed(Location(path, lineno), line, "text before the first message header")
@@ -121,30 +99,19 @@ class WeChatTxt(Format):
         if candidate is not None:  # a last header with nothing under it: a system line
             yield from self._finish(candidate, group, source)
 
-    def _finish(self, block: _Block, group: str, source: Source) -> Iterator[Message | Event | Unparsed]:
+    def _finish(self, block: TextBlock, group: str, source: Source) -> Iterator[Message | Event | Unparsed]:
         loc = Location(str(source.path), block.lineno)
         try:
-            ts = datetime.strptime(block.stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=source.tz)
+            ts = datetime.strptime(block.header[1], "%Y-%m-%d %H:%M:%S").replace(tzinfo=source.tz)
         except ValueError:
-            yield from _unparsed(loc.path, block.lineno, [f"{block.stamp} {block.rest}", *block.content],
-                                 f"impossible timestamp {block.stamp}")
+            yield from unparsed_lines(loc.path, block.lineno, [block.header[0], *block.content],
+                                      f"impossible timestamp {block.header[1]}")
             return
+        rest = block.header[2].strip()
         if not block.content:
-            yield _system_event(group, ts, block.rest, loc)
+            yield system_event(group, ts, rest, loc)
         else:
-            yield _message(group, ts, block.rest, block.content, loc)
-
-
-def _unparsed(path: str, first: int, lines: list[str], reason: str) -> Iterator[Unparsed]:
-    for offset, text in enumerate(lines):
-        yield Unparsed(Location(path, first + offset), text, reason)
-
-
-def _system_event(group: str, ts: datetime, text: str, loc: Location) -> Event:
-    found = match_system_text(text)
-    if found is None:
-        return Event(group, ts, EventKind.UNKNOWN, text, loc)
-    return Event(group, ts, found.kind, text, loc, actor=found.actor, targets=found.targets, via=found.via)
+            yield _message(group, ts, rest, block.content, loc)
 
 
 def _message(group: str, ts: datetime, sender: str, content: list[str], loc: Location) -> Message:
@@ -160,7 +127,7 @@ def _message(group: str, ts: datetime, sender: str, content: list[str], loc: Loc
             content = content[:i]
             break
     text = "\n".join(content)
-    kind = Kind.QUOTE if quote else PLACEHOLDERS.get(text.strip(), Kind.TEXT)
+    kind = Kind.QUOTE if quote else placeholder_kind(text)
     return Message(group, ts, sender, kind, text, loc, mentions=find_mentions(text), quote=quote)
 
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from chataudit.formats.base import Format, InputStats, Source
-from chataudit.formats.registry import open_source
+from chataudit.errors import InputError
+from chataudit.formats.base import Format, InputOptions, InputStats, Source
+from chataudit.formats.registry import container_format, open_source
 from chataudit.records import Event, Message, Unparsed
 
 UNPARSED_SAMPLES = 20
@@ -36,9 +37,37 @@ class OpenInput:
             yield record
 
 
-def open_input(path: Path, fmt: str, tz: tzinfo, group: str | None) -> OpenInput:
-    parser, source = open_source(path, fmt, tz, group)
+def open_input(path: Path, fmt: str, tz: tzinfo, group: str | None,
+               options: InputOptions | None = None) -> OpenInput:
+    parser, source = open_source(path, fmt, tz, group, options)
     return OpenInput(path, parser, source, InputStats())
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """The inputs to read: files as given; a folder that is one export (Slack) as is; any
+    other folder as the files inside it, in name order (hidden files skipped)."""
+    found: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise InputError("file not found", where=str(path), fix="check the path")
+        if not path.is_dir() or container_format(path):
+            found.append(path)
+            continue
+        inside = sorted(p for p in path.rglob("*") if p.is_file()
+                        and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        if not inside:
+            raise InputError("folder has no files", where=str(path), fix="pass the export files")
+        found.extend(inside)
+    return found
+
+
+def check_strict(opened: "OpenInput") -> None:
+    """--strict: any unparsed line is an error, naming the first few."""
+    stats = opened.stats
+    if stats.unparsed_lines:
+        where = ", ".join(map(str, stats.unparsed_samples[:5])) or "?"
+        raise InputError(f"{stats.unparsed_lines} line(s) could not be parsed (lines {where})",
+                         where=str(opened.path), fix="`chataudit parse` shows them; drop --strict to audit the rest")
 
 
 def within(records: Iterator[Message | Event | Unparsed], since: datetime | None,

@@ -8,7 +8,8 @@ from dataclasses import asdict
 from datetime import tzinfo
 from pathlib import Path
 
-from chataudit.jobs.inputs import open_input
+from chataudit.formats.base import InputOptions
+from chataudit.jobs.inputs import check_strict, open_input
 from chataudit.records import Event, Message, Unparsed
 
 
@@ -20,14 +21,19 @@ def record_json(record: Message | Event | Unparsed) -> dict:
     for key in ("kind",):
         if key in data:
             data[key] = str(data[key])
+    data["loc"] = {key: value for key, value in data["loc"].items() if value is not None}
     return {key: value for key, value in data.items() if value not in (None, (), [], {})}
 
 
-def parse_lines(path: Path, fmt: str, tz: tzinfo, group: str | None) -> Iterator[str]:
-    opened = open_input(path, fmt, tz, group)
+def parse_lines(path: Path, fmt: str, tz: tzinfo, group: str | None,
+                options: InputOptions | None = None, strict: bool = False) -> Iterator[str]:
+    opened = open_input(path, fmt, tz, group, options)
     for record in opened.records():
         yield json.dumps(record_json(record), ensure_ascii=False, separators=(",", ":"))
+    if strict:
+        check_strict(opened)
     stats = opened.stats
     yield json.dumps({"type": "summary", "path": str(path), "format": opened.format.name,
                       "encoding": opened.source.encoding, "lines": stats.lines, "messages": stats.messages,
-                      "events": stats.events, "unparsed_lines": stats.unparsed_lines}, ensure_ascii=False)
+                      "events": stats.events, "unparsed_lines": stats.unparsed_lines,
+                      **({"notes": stats.notes} if stats.notes else {})}, ensure_ascii=False)

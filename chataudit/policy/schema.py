@@ -58,6 +58,14 @@ class Membership(Strict):
     required_roles: list[str] = []
 
 
+class InputSettings(Strict):
+    """How exports are read: column mapping for generic CSV/JSONL, account id → name, date order."""
+
+    mapping: dict[str, str] = {}
+    names: dict[str, str] = {}
+    date_order: Literal["dmy", "mdy", "ymd"] | None = None
+
+
 class Penalty(Strict):
     action: Action | None = None  # None: follow the severity (info→remind, warning→warn, error→severe-warning)
     fine: float = Field(default=0, ge=0)
@@ -72,6 +80,7 @@ class Policy(Strict):
     policy: PolicyMeta = PolicyMeta()
     roles: Roles = Roles()
     membership: Membership = Membership()
+    input: InputSettings = InputSettings()
     rules: dict[str, dict[str, Any]] = {}
     penalties: dict[str, Penalty] = {}
     escalation: Escalation = Escalation()

@@ -56,7 +56,7 @@ def build_report(
         policy=PolicyRef(name=loaded.policy.policy.name, source=loaded.source),
         inputs=[
             InputSummary(path=path, format=fmt, lines=s.lines, messages=s.messages, events=s.events,
-                         unparsed_lines=s.unparsed_lines)
+                         unparsed_lines=s.unparsed_lines, notes=list(s.notes))
             for path, fmt, s in inputs
         ],
         summary=Summary(

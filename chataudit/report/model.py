@@ -26,6 +26,7 @@ class InputSummary(_Model):
     messages: int
     events: int
     unparsed_lines: int
+    notes: list[str] = []  # what the reader had to assume, e.g. an ambiguous date order
 
 
 class Summary(_Model):

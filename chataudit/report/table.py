@@ -53,6 +53,8 @@ class TableReporter(Reporter):
         for path, item in by_input.items():
             if item.unparsed_lines:
                 console.print(plain(LABELS["unparsed_hint"](lang).format(n=item.unparsed_lines, path=path), "yellow"))
+            for note in item.notes:
+                console.print(plain(f"{path}: {note}", "yellow"))
 
     @staticmethod
     def _violations(rows: list[Violation], lang: Lang) -> Table:

@@ -19,6 +19,8 @@ from chataudit.records import Event, Message
 from chataudit.text.normalize import fold
 
 EXCERPT_CHARS = 120
+SELF_NAMES = frozenset({"你", "You", "you"})
+"""How system lines name the account that exported the chat."""
 FROM_RECORD: Any = object()
 """Default ``sender`` of a finding: the record's sender (a message) or actor (an event)."""
 
@@ -72,8 +74,8 @@ class RuleContext:
             self.directory = Directory(self.roles)
 
     def who(self, name: str | None) -> str | None:
-        """System lines call the exporting account "你"; the policy may name it."""
-        return self.roles.exporter if name == "你" and self.roles.exporter else name
+        """System lines call the exporting account "你" / "You"; the policy may name it."""
+        return self.roles.exporter if name in SELF_NAMES and self.roles.exporter else name
 
     def is_leader(self, name: str | None) -> bool:
         return name is not None and (name in self.roles.leaders or name == self.roles.owner)

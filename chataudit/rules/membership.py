@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from chataudit.findings import Finding, Severity
 from chataudit.i18n import Text
 from chataudit.records import Event, EventKind
-from chataudit.rules.base import Rule, RuleOptions
+from chataudit.rules.base import SELF_NAMES, Rule, RuleOptions
 
 
 class UnauthorizedInvite(Rule):
@@ -42,7 +42,7 @@ class UnauthorizedInvite(Rule):
         if ev.kind != EventKind.JOIN or ev.actor is None or (ev.via == "qrcode" and not self.options.count_qrcode):
             return ()
         inviter = self.ctx.who(ev.actor)
-        if inviter == "你" or self.ctx.is_admin(inviter) or inviter in self.options.exempt:
+        if inviter in SELF_NAMES or self.ctx.is_admin(inviter) or inviter in self.options.exempt:
             return ()
         names = "、".join(ev.targets)
         how = Text("分享二维码让", "shared a QR code for ") if ev.via == "qrcode" else Text("邀请", "invited ")

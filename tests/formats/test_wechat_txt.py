@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from chataudit.formats.base import InputStats
 from chataudit.jobs.inputs import open_input
 from chataudit.records import ALL_MEMBERS, Event, EventKind, Kind, Message, Quote, Unparsed
 from tests.timeline import SHANGHAI

@@ -147,7 +147,7 @@ def test_working_time_with_the_chinese_calendar():
 
 def test_leaders_can_be_named_by_id():
     from chataudit.policy.schema import Roles
-    from chataudit.records import Kind, Location, Message
+    from chataudit.records import Kind, Message
     from tests.timeline import record
 
     task = record(TASK)

@@ -1,0 +1,118 @@
+"""generic-csv / generic-jsonl: any table of messages, mapped by column name.
+
+The mapping comes from ``--map timestamp=时间,sender=发送人,text=内容`` or ``[input.mapping]``
+in the policy; without one, common Chinese and English column names are recognised. Needed:
+a timestamp and a sender; optional: text, group, sender_id, kind. A row with an empty sender
+is a system line. Timestamps may be ISO 8601, ``YYYY-MM-DD HH:MM:SS`` and similar, or epoch
+seconds or milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from chataudit.errors import InputError
+from chataudit.formats.base import Format, InputStats, Source, find_mentions, placeholder_kind, system_event
+from chataudit.formats.encoding import iter_lines
+from chataudit.formats.tabular import csv_header, csv_rows, parse_when, pick_column
+from chataudit.i18n import Text
+from chataudit.records import Event, Kind, Location, Message, Unparsed
+
+SYNONYMS = {
+    "timestamp": ("timestamp", "time", "datetime", "date", "时间", "发送时间", "日期时间", "消息时间", "日期", "ts"),
+    "sender": ("sender", "from", "author", "user", "name", "发送人", "发送者", "发言人", "昵称", "群昵称", "成员"),
+    "text": ("text", "content", "message", "msg", "body", "内容", "消息", "消息内容", "聊天内容"),
+    "group": ("group", "chat", "channel", "room", "群", "群名", "群聊", "群名称"),
+    "sender_id": ("sender_id", "user_id", "userid", "uid", "wxid", "账号", "微信号"),
+    "kind": ("kind", "type", "msgtype", "类型", "消息类型"),
+}
+KINDS = {k.value: k for k in Kind}
+
+
+def column_map(names: list[str], given: dict[str, str], where: str) -> dict[str, str]:
+    mapping = {key: pick_column(names, SYNONYMS[key]) for key in SYNONYMS}
+    mapping.update(given)
+    unknown = set(given) - set(SYNONYMS)
+    if unknown:
+        raise InputError(f"--map names unknown field(s) {', '.join(sorted(unknown))}", where=where,
+                         fix=f"map some of: {', '.join(SYNONYMS)}")
+    missing = [key for key in ("timestamp", "sender") if not mapping.get(key) or mapping[key] not in names]
+    if missing:
+        raise InputError(f"no column for {', '.join(missing)} (columns: {', '.join(names[:12])})", where=where,
+                         fix="pass --map timestamp=COLUMN,sender=COLUMN,text=COLUMN")
+    return {key: col for key, col in mapping.items() if col}
+
+
+def row_record(row: dict, mapping: dict[str, str], source: Source, loc: Location) -> Message | Event | Unparsed:
+    def get(key: str) -> str:
+        return str(row.get(mapping[key], "") or "").strip() if key in mapping else ""
+
+    group = source.group or get("group") or source.path.stem
+    try:
+        ts = parse_when(get("timestamp"), source.tz)
+    except ValueError:
+        return Unparsed(loc, json.dumps(row, ensure_ascii=False)[:500], f"bad timestamp {get('timestamp')!r}")
+    text = str(row.get(mapping.get("text", ""), "") or "")
+    sender = get("sender")
+    if not sender:
+        return system_event(group, ts, text.strip(), loc)
+    kind = KINDS.get(get("kind").lower()) or placeholder_kind(text)
+    return Message(group, ts, sender, kind, text, loc, sender_id=get("sender_id") or None, mentions=find_mentions(text))
+
+
+class GenericCsv(Format):
+    name = "generic-csv"
+    title = Text("通用 CSV（按列名映射）", "Generic CSV (columns mapped by name)")
+    producer = "any tool or spreadsheet; --map or [input.mapping] names the columns"
+
+    @staticmethod
+    def sniff(head: str, filename: str) -> float:
+        names = csv_header(head)
+        if len(names) < 2:
+            return 0.0
+        found = [pick_column(names, SYNONYMS[key]) for key in ("timestamp", "sender")]
+        return 0.6 if all(found) else 0.0
+
+    def parse(self, source: Source, stats: InputStats) -> Iterator[Message | Event | Unparsed]:
+        mapping = None
+        for lineno, row in csv_rows(source, stats):
+            mapping = mapping or column_map(list(row), source.options.mapping, str(source.path))
+            yield row_record(row, mapping, source, Location(str(source.path), lineno))
+
+
+class GenericJsonl(Format):
+    name = "generic-jsonl"
+    title = Text("通用 JSON Lines（按字段映射）", "Generic JSON Lines (fields mapped by name)")
+    producer = "any tool; one JSON object a line; --map or [input.mapping] names the fields"
+
+    @staticmethod
+    def sniff(head: str, filename: str) -> float:
+        first = head.lstrip("\ufeff").split("\n", 1)[0].strip()
+        try:
+            row = json.loads(first)
+        except ValueError:
+            return 0.0
+        if not isinstance(row, dict):
+            return 0.0
+        found = [pick_column(list(row), SYNONYMS[key]) for key in ("timestamp", "sender")]
+        return 0.6 if all(found) else 0.0
+
+    def parse(self, source: Source, stats: InputStats) -> Iterator[Message | Event | Unparsed]:
+        mapping = None
+        path = str(source.path)
+        for lineno, line in iter_lines(source.path, source.encoding):
+            stats.lines = lineno
+            if not line.strip():
+                continue
+            loc = Location(path, lineno)
+            try:
+                row = json.loads(line.lstrip("\ufeff"))
+            except ValueError:
+                yield Unparsed(loc, line[:500], "not a JSON object")
+                continue
+            if not isinstance(row, dict):
+                yield Unparsed(loc, line[:500], "not a JSON object")
+                continue
+            mapping = mapping or column_map(list(row), source.options.mapping, path)
+            yield row_record(row, mapping, source, loc)
