@@ -19,6 +19,7 @@ from chataudit.errors import ChatAuditError, UsageError
 from chataudit.findings import Severity
 from chataudit.formats.registry import formats
 from chataudit.jobs.audit import AuditRequest, input_options, run_audit
+from chataudit.jobs.members import MembersRequest, run_members
 from chataudit.jobs.parse import parse_lines
 from chataudit.output import open_output
 from chataudit.plugins import load_group
@@ -98,10 +99,7 @@ def audit(
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 2) when any input line cannot be parsed."),
 ) -> None:
     """Audit export files (or folders of them) against the policy and print a violation report."""
-    if fail_on not in FAIL_ON:
-        raise UsageError(f"--fail-on {fail_on!r} is not one of {', '.join(FAIL_ON)}")
-    if lang not in (None, "zh", "en"):
-        raise UsageError(f"--lang {lang!r} is not zh or en")
+    _check_choices(fail_on, lang)
     reporter = _reporter(output)
     loaded = load_policy(policy)
     report = run_audit(AuditRequest(
@@ -110,13 +108,50 @@ def audit(
         since=_when(since, loaded, "--since"), until=_when(until, loaded, "--until"),
         mapping=_mapping(mapping), strict=strict,
     ))
+    _emit(report, reporter, lang or loaded.policy.policy.lang, out_file, fail_on)
+
+
+def _check_choices(fail_on: str, lang: Optional[str]) -> None:
+    if fail_on not in FAIL_ON:
+        raise UsageError(f"--fail-on {fail_on!r} is not one of {', '.join(FAIL_ON)}")
+    if lang not in (None, "zh", "en"):
+        raise UsageError(f"--lang {lang!r} is not zh or en")
+
+
+def _emit(report, reporter, lang: str, out_file: Optional[Path], fail_on: str) -> None:
+    """Write the report, then exit 1 when a violation is at or above --fail-on."""
     with open_output(out_file) as out:
-        reporter.render(report, lang or loaded.policy.policy.lang, out,
-                        terminal=out_file is None and _is_terminal())
+        reporter.render(report, lang, out, terminal=out_file is None and _is_terminal())
     if fail_on != "never":
         threshold = Severity(fail_on).rank
         if any(Severity(v.severity).rank >= threshold for v in report.violations):
             raise typer.Exit(1)
+
+
+@app.command()
+def members(
+    member_list: Optional[Path] = typer.Argument(None, help="Member list (CSV/XLSX/TXT); omit with --export."),
+    roster: Optional[Path] = typer.Option(None, "--roster", help="HR roster (CSV/XLSX); default: the policy's."),
+    export: Optional[Path] = typer.Option(None, "--export", help="Rebuild the membership from this chat export."),
+    policy: Optional[Path] = typer.Option(None, "--policy", "-p"),
+    group: Optional[str] = typer.Option(None, "--group"),
+    fmt: str = typer.Option("auto", "--format", "-f", help="Format of --export."),
+    select: Optional[list[str]] = typer.Option(None, "--select"),
+    ignore: Optional[list[str]] = typer.Option(None, "--ignore"),
+    output: str = typer.Option("table", "--output", help="table, json or jsonl."),
+    out_file: Optional[Path] = typer.Option(None, "-o", "--out"),
+    fail_on: str = typer.Option("error", "--fail-on"),
+    lang: Optional[str] = typer.Option(None, "--lang"),
+) -> None:
+    """Check a group's members: naming pattern, roster (current staff only), required managers, duplicates."""
+    _check_choices(fail_on, lang)
+    reporter = _reporter(output)
+    loaded = load_policy(policy)
+    language = lang or loaded.policy.policy.lang
+    report = run_members(MembersRequest(policy=loaded, lang=language, member_list=member_list, roster=roster,
+                                        export=export, group=group, fmt=fmt, select=_split(select),
+                                        ignore=_split(ignore)))
+    _emit(report, reporter, language, out_file, fail_on)
 
 
 @app.command()

@@ -59,12 +59,17 @@ LABELS = {
     "action": Text("建议处理", "Recommended action"),
     "no_violations": Text("未发现违规。", "No violations found."),
     "members": Text("成员汇总", "Per member"),
+    "fixes": Text("整改清单", "Fix list"),
+    "remove": Text("移出", "Remove"),
+    "rename": Text("改名", "Rename"),
+    "invite": Text("邀请入群", "Invite"),
     "pending": Text("导出结束时仍在时限内（不计违规）", "Still open when the export ended (not violations)"),
     "summary": Text(
         "{files} 个文件，{messages} 条消息，{events} 条系统消息，{unparsed} 行未能解析；共 {violations} 项违规。",
         "{files} file(s), {messages} messages, {events} system events, {unparsed} unparsed line(s); "
         "{violations} violation(s).",
     ),
+    "members_summary": Text("成员名单 {members} 人；共 {violations} 项问题。", "{members} member(s) listed; {violations} problem(s)."),
     "unparsed_hint": Text(
         "有 {n} 行未能解析，详见 `chataudit parse {path}`。",
         "{n} line(s) could not be parsed; see `chataudit parse {path}`.",

@@ -15,13 +15,24 @@ from chataudit.formats.base import find_mentions
 from chataudit.formats.system_events import match_system_text
 from chataudit.formats.base import placeholder_kind
 from chataudit.policy.schema import Roles
-from chataudit.records import Event, EventKind, Location, Message
+from chataudit.records import Event, EventKind, Location, Member, Message
+from chataudit.roster import Employee, Roster
 from chataudit.rules.base import Rule, RuleContext
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HOUSE_ROLES = Roles(owner="人资中心-李敏", admins=["人资中心-李敏"], leaders=["王建国", "人资中心-李敏"],
                     executives=["王建国"])
 """The roles the rules' docstring examples assume."""
+HOUSE_ROSTER = Roster("花名册.csv", [
+    Employee(2, "张三", "E001", "销售部", "销售经理"),
+    Employee(3, "李四", "E002", "财务部", "会计"),
+    Employee(4, "王五", "E003", "技术部", "工程师", current=False),
+    Employee(5, "李敏", "E004", "人资中心", "人资总监"),
+    Employee(6, "王建国", "E005", "总经理办公室", "总经理"),
+    Employee(7, "张伟", "E006", "市场部", "专员"),
+])
+"""The roster the docstring examples assume (王五 has left)."""
+HOUSE_REQUIRED = ("总监", "总经理")
 
 
 def record(line: str, index: int = 0, group: str = "测试群", tz=SHANGHAI) -> Message | Event:
@@ -48,8 +59,16 @@ def run(rule: Rule, records: list[Message | Event], *, pending: bool = False) ->
     return [f for f in audit(records, [rule]) if f.pending == pending]
 
 
-def make(cls: type[Rule], roles: Roles | None = None, tz=SHANGHAI, **options) -> Rule:
-    return cls(cls.Options.model_validate(options), RuleContext(roles=roles or Roles(), tz=tz))
+def make(cls: type[Rule], roles: Roles | None = None, tz=SHANGHAI, roster: Roster | None = None,
+         required: tuple[str, ...] = (), **options) -> Rule:
+    ctx = RuleContext(roles=roles or Roles(), tz=tz, roster=roster, required_roles=required)
+    return cls(cls.Options.model_validate(options), ctx)
+
+
+def run_members(rule: Rule, names: list[str], group: str = "测试群") -> list:
+    """The rule's findings over a membership list of these display names (rows 2, 3, …)."""
+    members = [(Location("members.csv", i + 2), Member(name=name)) for i, name in enumerate(names)]
+    return list(rule.on_members(group, members))
 
 
 def docstring_examples(cls: type[Rule]) -> dict[str, list[list[str]]]:

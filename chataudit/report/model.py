@@ -66,6 +66,15 @@ class MemberOut(_Model):
     action: str
 
 
+class Fix(_Model):
+    """One thing for the admin to do (members command): remove, rename (to), invite."""
+
+    action: str
+    member: str
+    to: str | None = None
+    rules: list[str] = []
+
+
 SCHEMA = "chataudit.report/v1"
 
 
@@ -78,8 +87,12 @@ class Report(_Model):
     violations: list[Violation]
     members: list[MemberOut]
     pending: list[Violation] = []  # still open when the export ended (a task within its window); not violations
+    fixes: list[Fix] = []  # `chataudit members`: what to do about the membership
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     def to_json_dict(self) -> dict:
-        return self.model_dump(mode="json", by_alias=True)
+        data = self.model_dump(mode="json", by_alias=True)
+        if not self.fixes:
+            del data["fixes"]  # only the members command has a fix list
+        return data

@@ -32,17 +32,27 @@ class TableReporter(Reporter):
         console = Console(file=out, force_terminal=terminal, no_color=not terminal,
                           width=None if terminal else PIPE_WIDTH, highlight=False, emoji=False)
         by_input = {i.path: i for i in report.inputs}
-        for path, rows in groupby(report.violations, key=lambda v: v.source.path if v.source else ""):
-            console.print(plain(path, "bold"))
+        for group, rows in groupby(report.violations, key=lambda v: v.group):
+            console.print(plain(group, "bold"))
             console.print(self._violations(list(rows), lang))
         if not report.violations:
             console.print(LABELS["no_violations"](lang))
         if report.pending:
             console.print(LABELS["pending"](lang), style="bold")
             console.print(self._violations(report.pending, lang))
+        if report.fixes:
+            console.print(LABELS["fixes"](lang), style="bold")
+            for fix in report.fixes:
+                target = f" → {fix.to}" if fix.to else ""
+                console.print(plain(f"  {LABELS[fix.action](lang)}  {fix.member}{target}   ({', '.join(fix.rules)})"))
         if report.members:
             console.print(self._members(report, lang))
         self._clauses(console, report, lang)
+        lists = [i for i in report.inputs if i.format == "member-list"]
+        if lists:
+            console.print(LABELS["members_summary"](lang).format(
+                members=sum(max(i.lines - 1, 0) for i in lists), violations=report.summary.violations))
+            return
         console.print(LABELS["summary"](lang).format(
             files=len(report.inputs),
             messages=sum(i.messages for i in report.inputs),

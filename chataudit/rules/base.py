@@ -5,9 +5,9 @@ in time order in one streaming pass. Its docstring is its documentation, and the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict
 from chataudit.findings import Finding, Severity
 from chataudit.i18n import Text
 from chataudit.policy.schema import Roles
-from chataudit.records import Event, Message
+from chataudit.records import Event, Location, Member, Message
+from chataudit.roster import Employee, Roster
 from chataudit.text.normalize import fold
 
 EXCERPT_CHARS = 120
@@ -61,10 +62,13 @@ class Directory:
 @dataclass(slots=True)
 class RuleContext:
     """What every rule may read besides the records: the policy's roles and time zone, the
-    member directory, and per-message work shared by all rules (done once per message)."""
+    roster, the member directory, and per-message work shared by all rules (done once per message)."""
 
     roles: Roles
     tz: tzinfo
+    roster: Roster | None = None
+    required_roles: tuple[str, ...] = ()
+    name_pattern: str = "{dept}-{name}"  # how a fix list spells a member's proper name
     directory: Directory = None  # type: ignore[assignment]
     _folded_for: Message | None = None
     _folded: str = ""
@@ -88,6 +92,16 @@ class RuleContext:
         if self._folded_for is not msg:
             self._folded_for, self._folded = msg, fold(msg.text)
         return self._folded
+
+    def proper_name(self, employee: Employee) -> str:
+        """The display name the naming pattern gives an employee (销售部-张三)."""
+        parts = {"name": employee.name, "dept": employee.dept, "center": employee.dept, "store": employee.dept,
+                 "title": employee.title}
+        try:
+            return self.name_pattern.format(**parts) if employee.dept or "{" not in self.name_pattern.replace(
+                "{name}", "") else employee.name
+        except (KeyError, IndexError):
+            return employee.name
 
     def mentions(self, msg: Message) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.directory.resolve(msg.group, m) for m in msg.mentions))
@@ -120,17 +134,25 @@ class Rule:
     def finish(self) -> Iterable[Finding]:
         return ()
 
+    def on_members(self, group: str, members: Sequence[tuple[Location, Member]]) -> Iterable[Finding]:
+        """A group's membership list (``chataudit members``); membership rules check it."""
+        return ()
+
     def finding(self, record: Message | Event, message: Text, *, sender: str | None = FROM_RECORD,
                 excerpt: str | None = None, offenders: tuple[str, ...] | None = None,
                 pending: bool = False, **data: Any) -> Finding:
         if sender is FROM_RECORD:
             sender = record.sender if isinstance(record, Message) else self.ctx.who(record.actor)
-        return Finding(
-            rule=self.id, severity=self.severity, group=record.group, sender=sender, ts=record.ts,
-            loc=record.loc, message=message,
-            excerpt=excerpt_of(record.text if excerpt is None else excerpt), data=data,
-            offenders=offenders, pending=pending,
-        )
+        return self.make(record.group, sender, record.ts, record.loc, message,
+                         excerpt=record.text if excerpt is None else excerpt,
+                         offenders=offenders, pending=pending, **data)
+
+    def make(self, group: str, sender: str | None, ts: datetime | None, loc: Location | None, message: Text, *,
+             excerpt: str = "", offenders: tuple[str, ...] | None = None, pending: bool = False,
+             **data: Any) -> Finding:
+        """A finding that is not about one record (a member list row, a roster row)."""
+        return Finding(rule=self.id, severity=self.severity, group=group, sender=sender, ts=ts, loc=loc,
+                       message=message, excerpt=excerpt_of(excerpt), data=data, offenders=offenders, pending=pending)
 
 
 def excerpt_of(text: str) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 import regex
 from pydantic import field_validator
@@ -10,7 +11,7 @@ from pydantic import field_validator
 from chataudit.findings import Finding, Severity
 from chataudit.i18n import Text
 from chataudit.policy.types import RegexPattern
-from chataudit.records import Message
+from chataudit.records import Location, Member, Message
 from chataudit.rules.base import Rule, RuleOptions
 
 # The named parts a naming pattern may use. A policy can add or replace them under
@@ -132,10 +133,23 @@ class NicknamePattern(Rule):
         if key in self._seen:
             return ()
         self._seen.add(key)
-        if self.allowed(msg.sender):
+        return self.check(msg.group, msg.sender, msg.sender_id, msg.loc, msg.ts, msg.text)
+
+    def on_members(self, group: str, members: Sequence[tuple[Location, Member]]) -> Iterable[Finding]:
+        for loc, member in members:
+            yield from self.check(group, member.name, member.id, loc, None, "")
+
+    def check(self, group: str, name: str, account: str | None, loc: Location, ts: datetime | None,
+              excerpt: str) -> Iterable[Finding]:
+        if self.allowed(name):
             return ()
         wanted = " / ".join(self.scheme.patterns)
-        return (self.finding(msg, Text(
-            f"群昵称“{msg.sender}”不符合命名规则 {wanted}，请修改群昵称",
-            f"Display name \"{msg.sender}\" does not follow the naming pattern {wanted}; ask them to rename",
-        ), pattern=wanted),)
+        proper = None
+        if self.ctx.roster is not None:
+            employee = self.ctx.roster.identify(name, account).employee
+            proper = self.ctx.proper_name(employee) if employee is not None else None
+        hint = Text(f"，应改为“{proper}”", f"; rename to \"{proper}\"") if proper else Text("，请修改群昵称", "; ask them to rename")
+        return (self.make(group, name, ts, loc, Text(
+            f"群昵称“{name}”不符合命名规则 {wanted}{hint.zh}",
+            f"Display name \"{name}\" does not follow the naming pattern {wanted}{hint.en}",
+        ), excerpt=excerpt, pattern=wanted, fix={"action": "rename", "member": name, "to": proper}),)

@@ -8,6 +8,7 @@ from chataudit.errors import PolicyError, UsageError
 from chataudit.findings import Severity
 from chataudit.plugins import load_group
 from chataudit.policy.load import LoadedPolicy, policy_error
+from chataudit.roster import Roster, read_roster
 from chataudit.rules.base import Rule, RuleContext
 
 COMMON_KEYS = ("enabled", "severity", "clause")
@@ -34,8 +35,9 @@ def select_ids(known: list[str], select: list[str] | None, ignore: list[str] | N
 
 
 def build_rules(loaded: LoadedPolicy, select: list[str] | None = None,
-                ignore: list[str] | None = None) -> list[Rule]:
-    """Fresh rule instances sharing one RuleContext (``rules[0].ctx``)."""
+                ignore: list[str] | None = None, roster: Roster | None = None) -> list[Rule]:
+    """Fresh rule instances sharing one RuleContext (``rules[0].ctx``). The roster is the one
+    given, else the policy's [membership] roster (read here, relative to the policy file)."""
     classes = rule_classes()
     policy = loaded.policy
     for rid in policy.rules:
@@ -46,7 +48,12 @@ def build_rules(loaded: LoadedPolicy, select: list[str] | None = None,
         if rid not in classes:
             raise PolicyError(f"penalties.{rid}: unknown rule id", where=loaded.source,
                               fix=f"use one of {', '.join(classes)}")
-    ctx = RuleContext(roles=policy.roles, tz=policy.tz)
+    if roster is None and policy.membership.roster:
+        roster = read_roster(loaded.base_dir / policy.membership.roster)
+    pattern = policy.rules.get("M101", {}).get("pattern", "{dept}-{name}")
+    ctx = RuleContext(roles=policy.roles, tz=policy.tz, roster=roster,
+                      required_roles=tuple(policy.membership.required_roles),
+                      name_pattern=pattern if isinstance(pattern, str) else pattern[0])
     wanted = select_ids(list(classes), select, ignore)
     rules: list[Rule] = []
     for rid, cls in classes.items():

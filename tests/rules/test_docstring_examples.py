@@ -1,9 +1,12 @@
-"""Every rule's documented examples are executed, so the docs cannot lie."""
+"""Every rule's documented examples are executed, so the docs cannot lie: as a timeline
+through the engine, and (for membership rules) the case's senders as a member list."""
 
 import pytest
 
 from chataudit.rules.registry import rule_classes
-from tests.timeline import HOUSE_ROLES, docstring_examples, make, run, timeline
+from tests.timeline import (
+    HOUSE_REQUIRED, HOUSE_ROLES, HOUSE_ROSTER, docstring_examples, make, run, run_members, timeline,
+)
 
 CASES = [
     (rid, section, case)
@@ -22,8 +25,12 @@ def test_every_rule_documents_both_kinds_of_example():
 
 @pytest.mark.parametrize(("rid", "section", "case"), CASES, ids=[f"{r}-{s}-{i}" for i, (r, s, _) in enumerate(CASES)])
 def test_documented_example(rid, section, case):
-    rule = make(rule_classes()[rid], roles=HOUSE_ROLES)
-    found = [f for f in run(rule, timeline(*case)) if f.rule == rid]
+    cls = rule_classes()[rid]
+    records = timeline(*case)
+    found = run(make(cls, roles=HOUSE_ROLES, roster=HOUSE_ROSTER, required=HOUSE_REQUIRED), records)
+    senders = list(dict.fromkeys(r.sender for r in records if hasattr(r, "sender")))
+    found += run_members(make(cls, roles=HOUSE_ROLES, roster=HOUSE_ROSTER, required=HOUSE_REQUIRED), senders)
+    found = [f for f in found if f.rule == rid]
     if section == "Violates":
         assert found, f"{rid} should flag: {case}"
     else:
