@@ -22,7 +22,7 @@ def one_clear_line(result):
 
 def test_audit_sample_with_the_default_policy_prints_a_table(cli):
     result = cli("audit", SAMPLE)
-    assert result.code == 0, result.err  # no leaders configured: no R201 errors; the default --fail-on is error
+    assert result.code == 1, result.err  # gambling, a raw-IP .apk and 内部资料 are errors
     assert "T501" in result.out and "M101" in result.out
     assert "在休息时间（22:00–07:30）内发言" in result.out
     assert "405 条消息" in result.out
@@ -60,13 +60,19 @@ def test_same_input_same_bytes(cli):
 
 @pytest.mark.parametrize(("fail_on", "code"), [("info", 1), ("warning", 1), ("error", 0), ("never", 0)])
 def test_fail_on(cli, fail_on, code):
-    assert cli("audit", SAMPLE, "--fail-on", fail_on, "--output", "jsonl").code == code
+    # T501 and M101 only: warnings, and no error
+    assert cli("audit", SAMPLE, "--select", "T501,M101", "--fail-on", fail_on, "--output", "jsonl").code == code
+
+
+def test_a_clean_export_exits_0_even_on_info(cli, tmp_path):
+    (tmp_path / "ok.txt").write_text("2023-10-09 09:00:00 销售部-张三\n报表已发\n\n", encoding="utf-8")
+    assert cli("audit", "ok.txt", "--fail-on", "info").code == 0
 
 
 def test_fail_on_error_with_the_sample_policy(cli):
-    # the sample policy names leaders and a roster: late answers (R201) and outsiders (M102) are errors
+    # the sample policy names leaders and a roster: late answers (R201), outsiders (M102) and content are errors
     assert cli("audit", SAMPLE, "--policy", SAMPLE_POLICY, "--output", "jsonl").code == 1
-    assert cli("audit", SAMPLE, "--policy", SAMPLE_POLICY, "--output", "jsonl", "--ignore", "R201,M102").code == 0
+    assert cli("audit", SAMPLE, "--policy", SAMPLE_POLICY, "--output", "jsonl", "--ignore", "R201,M102,C").code == 0
 
 
 def test_fail_on_error_when_a_rule_is_raised_to_error(cli, tmp_path):
@@ -121,7 +127,7 @@ def test_output_file_is_written(cli, tmp_path):
 def test_python_dash_m_is_the_same_program(cli, tmp_path):
     proc = subprocess.run([sys.executable, "-m", "chataudit", "audit", str(SAMPLE), "--output", "jsonl"],
                           capture_output=True, text=True, cwd=tmp_path)
-    assert proc.returncode == 0 and proc.stdout.count("\n") > 5
+    assert proc.returncode == 1 and proc.stdout.count("\n") > 5  # the sample has errors
     assert proc.stdout == cli("audit", SAMPLE, "--output", "jsonl").out
 
 

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import inspect
+from functools import cache
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -59,9 +60,20 @@ def run(rule: Rule, records: list[Message | Event], *, pending: bool = False) ->
     return [f for f in audit(records, [rule]) if f.pending == pending]
 
 
+@cache
+def bundled_matcher():
+    """The automaton over the bundled lexicons, as a run with the default policy builds it."""
+    from chataudit.policy.load import bundled_policies_dir, load_policy
+    from chataudit.rules.registry import content_matcher
+
+    return content_matcher(load_policy(bundled_policies_dir() / "default.toml"))
+
+
 def make(cls: type[Rule], roles: Roles | None = None, tz=SHANGHAI, roster: Roster | None = None,
          required: tuple[str, ...] = (), **options) -> Rule:
-    ctx = RuleContext(roles=roles or Roles(), tz=tz, roster=roster, required_roles=required)
+    matcher, bad_domains = bundled_matcher()
+    ctx = RuleContext(roles=roles or Roles(), tz=tz, roster=roster, required_roles=required,
+                      matcher=matcher, bad_domains=bad_domains)
     return cls(cls.Options.model_validate(options), ctx)
 
 

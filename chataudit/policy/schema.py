@@ -66,6 +66,16 @@ class InputSettings(Strict):
     date_order: Literal["dmy", "mdy", "ymd"] | None = None
 
 
+class LexiconSettings(Strict):
+    """Where the content rules' word lists come from, and how far matching reaches."""
+
+    dir: str | None = None  # a folder of <category>.txt files; default: the bundled policies/lexicons
+    files: dict[str, str] = {}  # category → one more file (relative to the policy)
+    extra: dict[str, list[str]] = {}  # category → more phrases ("!phrase" allows)
+    pinyin: bool = True  # 赌博 also matches "dubo"
+    homophones: list[str] = ["politics", "porn", "gambling", "drugs"]  # 网络堵博 for 网络赌博 (3+ characters)
+
+
 class Penalty(Strict):
     action: Action | None = None  # None: follow the severity (info→remind, warning→warn, error→severe-warning)
     fine: float = Field(default=0, ge=0)
@@ -81,6 +91,7 @@ class Policy(Strict):
     roles: Roles = Roles()
     membership: Membership = Membership()
     input: InputSettings = InputSettings()
+    lexicons: LexiconSettings = LexiconSettings()
     rules: dict[str, dict[str, Any]] = {}
     penalties: dict[str, Penalty] = {}
     escalation: Escalation = Escalation()

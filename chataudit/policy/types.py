@@ -60,12 +60,12 @@ def _check_regex(value: str) -> str:
 RegexPattern = Annotated[str, AfterValidator(_check_regex)]
 
 
-def search(pattern: "regex.Pattern[str]", text: str) -> bool:
+def search(pattern: "regex.Pattern[str]", text: str) -> "regex.Match[str] | None":
     """A policy regex applied to untrusted text, with a timeout against catastrophic backtracking."""
     from chataudit.errors import PolicyError
 
     try:
-        return pattern.search(text, timeout=REGEX_TIMEOUT) is not None
+        return pattern.search(text, timeout=REGEX_TIMEOUT)
     except TimeoutError:
         raise PolicyError(f"the regex {pattern.pattern!r} took over {REGEX_TIMEOUT}s on one message",
                           fix="simplify it (avoid nested repeats such as (a+)+)") from None

@@ -17,7 +17,10 @@ from chataudit.i18n import Text
 from chataudit.policy.schema import Roles
 from chataudit.records import Event, Location, Member, Message
 from chataudit.roster import Employee, Roster
-from chataudit.text.normalize import fold
+from chataudit.text.lexicon import Hit, Matcher
+from chataudit.text.normalize import Normalized, fold, normalize
+from chataudit.text.pii import PersonalData, find_personal_data
+from chataudit.text.urls import Link, find_links
 
 EXCERPT_CHARS = 120
 SELF_NAMES = frozenset({"你", "You", "you"})
@@ -59,6 +62,16 @@ class Directory:
         return best or token
 
 
+@dataclass(frozen=True, slots=True)
+class ContentView:
+    """The per-message work content rules share: done once, read by all of them."""
+
+    norm: Normalized
+    hits: list[Hit]
+    links: list[Link]
+    personal: list[PersonalData]
+
+
 @dataclass(slots=True)
 class RuleContext:
     """What every rule may read besides the records: the policy's roles and time zone, the
@@ -69,9 +82,13 @@ class RuleContext:
     roster: Roster | None = None
     required_roles: tuple[str, ...] = ()
     name_pattern: str = "{dept}-{name}"  # how a fix list spells a member's proper name
+    matcher: Matcher | None = None
+    bad_domains: frozenset[str] = frozenset()
     directory: Directory = None  # type: ignore[assignment]
     _folded_for: Message | None = None
     _folded: str = ""
+    _content_for: Message | None = None
+    _content: ContentView | None = None
 
     def __post_init__(self) -> None:
         if self.directory is None:
@@ -102,6 +119,16 @@ class RuleContext:
                 "{name}", "") else employee.name
         except (KeyError, IndexError):
             return employee.name
+
+    def content(self, msg: Message) -> ContentView:
+        """Normalised text, lexicon hits, links and personal data of a message, once per message."""
+        if self._content_for is not msg:
+            norm = normalize(msg.text)
+            hits = self.matcher.find(norm) if self.matcher is not None else []
+            text = f"{msg.text} {msg.url}" if msg.url else msg.text
+            self._content_for = msg
+            self._content = ContentView(norm, hits, list(find_links(text)), list(find_personal_data(msg.text)))
+        return self._content
 
     def mentions(self, msg: Message) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.directory.resolve(msg.group, m) for m in msg.mentions))
@@ -140,18 +167,19 @@ class Rule:
 
     def finding(self, record: Message | Event, message: Text, *, sender: str | None = FROM_RECORD,
                 excerpt: str | None = None, offenders: tuple[str, ...] | None = None,
-                pending: bool = False, **data: Any) -> Finding:
+                pending: bool = False, severity: Severity | None = None, **data: Any) -> Finding:
         if sender is FROM_RECORD:
             sender = record.sender if isinstance(record, Message) else self.ctx.who(record.actor)
         return self.make(record.group, sender, record.ts, record.loc, message,
                          excerpt=record.text if excerpt is None else excerpt,
-                         offenders=offenders, pending=pending, **data)
+                         offenders=offenders, pending=pending, severity=severity, **data)
 
     def make(self, group: str, sender: str | None, ts: datetime | None, loc: Location | None, message: Text, *,
              excerpt: str = "", offenders: tuple[str, ...] | None = None, pending: bool = False,
-             **data: Any) -> Finding:
-        """A finding that is not about one record (a member list row, a roster row)."""
-        return Finding(rule=self.id, severity=self.severity, group=group, sender=sender, ts=ts, loc=loc,
+             severity: Severity | None = None, **data: Any) -> Finding:
+        """A finding that is not about one record (a member list row, a roster row). ``severity``
+        overrides the rule's for this finding (a content category graded on its own)."""
+        return Finding(rule=self.id, severity=severity or self.severity, group=group, sender=sender, ts=ts, loc=loc,
                        message=message, excerpt=excerpt_of(excerpt), data=data, offenders=offenders, pending=pending)
 
 

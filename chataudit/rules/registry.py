@@ -7,7 +7,8 @@ from pydantic import ValidationError
 from chataudit.errors import PolicyError, UsageError
 from chataudit.findings import Severity
 from chataudit.plugins import load_group
-from chataudit.policy.load import LoadedPolicy, policy_error
+from chataudit.policy.load import LoadedPolicy, bundled_policies_dir, policy_error
+from chataudit.text.lexicon import Entry, Matcher, read_lexicon
 from chataudit.roster import Roster, read_roster
 from chataudit.rules.base import Rule, RuleContext
 
@@ -51,9 +52,11 @@ def build_rules(loaded: LoadedPolicy, select: list[str] | None = None,
     if roster is None and policy.membership.roster:
         roster = read_roster(loaded.base_dir / policy.membership.roster)
     pattern = policy.rules.get("M101", {}).get("pattern", "{dept}-{name}")
+    matcher, bad_domains = content_matcher(loaded)
     ctx = RuleContext(roles=policy.roles, tz=policy.tz, roster=roster,
                       required_roles=tuple(policy.membership.required_roles),
-                      name_pattern=pattern if isinstance(pattern, str) else pattern[0])
+                      name_pattern=pattern if isinstance(pattern, str) else pattern[0],
+                      matcher=matcher, bad_domains=bad_domains)
     wanted = select_ids(list(classes), select, ignore)
     rules: list[Rule] = []
     for rid, cls in classes.items():
@@ -66,6 +69,33 @@ def build_rules(loaded: LoadedPolicy, select: list[str] | None = None,
         if enabled and rid in wanted:
             rules.append(cls(options, ctx, severity=severity, clause=clause))
     return rules
+
+
+_MATCHERS: dict[str, tuple[Matcher, frozenset[str]]] = {}
+
+
+def content_matcher(loaded: LoadedPolicy) -> tuple[Matcher, frozenset[str]]:
+    """One automaton over every lexicon the policy uses, and the deny-listed link domains;
+    built once per policy and shared by every input of the run."""
+    settings = loaded.policy.lexicons
+    key = f"{loaded.base_dir}|{settings.model_dump_json()}"
+    if key not in _MATCHERS:
+        folder = (loaded.base_dir / settings.dir) if settings.dir else bundled_policies_dir() / "lexicons"
+        if not folder.is_dir():
+            raise PolicyError("lexicon folder not found", where=str(folder), fix="check [lexicons] dir")
+        entries: list[Entry] = []
+        for path in sorted(folder.glob("*.txt")):
+            if path.stem != "malicious_domains":
+                entries += read_lexicon(path, path.stem)
+        for category, name in settings.files.items():
+            entries += read_lexicon(loaded.base_dir / name, category)
+        for category, phrases in settings.extra.items():
+            entries += [Entry(category, p.lstrip("!").strip(), p.startswith("!")) for p in phrases if p.strip()]
+        domains = folder / "malicious_domains.txt"
+        bad = frozenset(line.strip().lower() for line in domains.read_text(encoding="utf-8").splitlines()
+                        if line.strip() and not line.startswith("#")) if domains.is_file() else frozenset()
+        _MATCHERS[key] = (Matcher(entries, pinyin=settings.pinyin, homophones=settings.homophones), bad)
+    return _MATCHERS[key]
 
 
 def _common(settings: dict, rid: str, source: str) -> tuple[bool, Severity | None, str | None]:

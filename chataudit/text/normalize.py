@@ -1,23 +1,96 @@
-"""Normalised text, so that trivial variations do not hide a repeat or a keyword.
+"""Normalised text, so that trivial variations do not hide a keyword or a repeat.
 
-``fold`` applies NFKC (full-width → half-width, compatibility forms), case folding, and
-removes zero-width/format characters. ``letters_only`` keeps only letters and digits, for
-comparing messages that differ only in punctuation, emoji and spacing.
+``normalize`` folds width (ｄｕｂｏ → dubo) and ASCII case, converts traditional characters
+to simplified (賭博 → 赌博), removes zero-width and format characters, removes separators
+between Chinese characters (赌.博, 赌 博, 赌_博 → 赌博; sentence punctuation such as ，。 is
+kept, so two sentences never merge into a word) and collapses a Chinese character repeated
+in a row (赌赌博博 → 赌博). It keeps a map back to the original text, so a match shows what
+was really written. Lexicon entries go through the same function.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_right
+from functools import cache
 
 import regex
 
-_FORMAT_CHARS = regex.compile(r"\p{Cf}+")  # zero-width spaces/joiners, BOM, bidi marks
+# Format characters anywhere; runs of spaces, ASCII punctuation/symbols and format characters
+# between two Chinese characters; a Chinese character repeated (the repeats are removed).
+_REMOVABLE = regex.compile(
+    r"\p{Cf}+"
+    r"|(?<=\p{Han})[\s!-/:-@\[-`{-~·•・\p{Cf}]{1,4}(?=\p{Han})"
+    r"|(?<=(\p{Han}))\1+"
+)
 _NOT_LETTERS = regex.compile(r"[^\p{L}\p{N}]+")
 _SPACES = regex.compile(r"\s+")
 
 
+@cache
+def _table() -> dict[int, str]:
+    """One length-preserving translation: full width → ASCII, ASCII upper → lower,
+    traditional → simplified (character by character, from OpenCC's t2s)."""
+    import opencc
+
+    table = {0xFF01 + i: chr(0x21 + i) for i in range(94)}
+    table[0x3000] = " "
+    for code in range(ord("A"), ord("Z") + 1):
+        table[code] = chr(code + 32)
+    for code in range(0xFF21, 0xFF3B):  # full-width capitals straight to lower case
+        table[code] = chr(code - 0xFF21 + ord("a"))
+    chars = [chr(c) for c in range(0x3400, 0x9FFF + 1)]
+    simplified = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
+    if len(simplified) == len(chars):
+        table.update({ord(t): s for t, s in zip(chars, simplified, strict=True) if t != s and len(s) == 1})
+    return table
+
+
+class Normalized:
+    """A normalised text and the way back to the original's offsets."""
+
+    __slots__ = ("original", "text", "_at", "_from")
+
+    def __init__(self, original: str, text: str, at: list[int], came_from: list[int]):
+        self.original, self.text = original, text
+        self._at, self._from = at, came_from  # kept segments: normalised start → original start
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span a normalised span [start, end) came from."""
+        return self._orig(start), self._orig(end - 1) + 1
+
+    def _orig(self, pos: int) -> int:
+        i = bisect_right(self._at, pos) - 1
+        return self._from[i] + (pos - self._at[i])
+
+    def excerpt(self, start: int, end: int) -> str:
+        a, b = self.span(start, end)
+        return self.original[a:b]
+
+
+def normalize(text: str) -> Normalized:
+    folded = text.translate(_table())
+    if not _REMOVABLE.search(folded):
+        return Normalized(text, folded, [0], [0])
+    pieces, at, came_from = [], [], []
+    pos = length = 0
+    for m in _REMOVABLE.finditer(folded):
+        if m.start() > pos:
+            pieces.append(folded[pos:m.start()])
+            at.append(length)
+            came_from.append(pos)
+            length += m.start() - pos
+        pos = m.end()
+    if pos < len(folded) or not pieces:
+        pieces.append(folded[pos:])
+        at.append(length)
+        came_from.append(pos)
+    return Normalized(text, "".join(pieces), at, came_from)
+
+
 def fold(text: str) -> str:
-    return _SPACES.sub(" ", _FORMAT_CHARS.sub("", unicodedata.normalize("NFKC", text)).casefold()).strip()
+    """NFKC, case folding, no format characters, single spaces: for comparing short texts."""
+    return _SPACES.sub(" ", regex.sub(r"\p{Cf}+", "", unicodedata.normalize("NFKC", text)).casefold()).strip()
 
 
 def letters_only(folded: str) -> str:

@@ -1,0 +1,338 @@
+"""Content rules: what a message says. They read the shared per-message work in RuleContext
+(normalised text, lexicon hits, links, personal data), computed once for all of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+import regex
+
+from chataudit.findings import Finding, Severity
+from chataudit.i18n import Text
+from chataudit.policy.types import RegexPattern, search
+from chataudit.records import Kind, Message
+from chataudit.rules.base import Rule, RuleOptions
+from chataudit.text.pii import LABELS as PII_LABELS
+
+CATEGORY = {
+    "politics": Text("不良政治倾向", "political"), "religion": Text("宗教", "religious"),
+    "porn": Text("色情", "pornographic"), "gambling": Text("赌博", "gambling"), "violence": Text("暴力", "violent"),
+    "drugs": Text("毒品", "drug-related"), "advertising": Text("商业广告", "advertising"), "abuse": Text("侮辱谩骂", "abusive"),
+    "rumor": Text("未经证实的传言", "unverified rumour"), "confidential": Text("涉密", "confidential"),
+    "chain": Text("连锁转发", "chain-letter"), "canvassing": Text("拉票集赞", "canvassing"),
+}
+FORBIDDEN = {"politics": Severity.ERROR, "religion": Severity.WARNING, "porn": Severity.ERROR,
+             "gambling": Severity.ERROR, "violence": Severity.ERROR, "drugs": Severity.ERROR}
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+class LexiconRule(Rule):
+    """Flags a message whose normalised text matches the rule's lexicon categories, or one
+    of its patterns; one finding per message, at the most severe category found. A message
+    containing one of ``allow`` (sanctioned phrases) is not checked by this rule."""
+
+    default_categories: ClassVar[dict[str, Severity]]
+
+    class Options(RuleOptions):
+        allow: list[str] = []
+        patterns: list[RegexPattern] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories = getattr(self.options, "categories", None) or self.default_categories
+        self.patterns = [regex.compile(p, regex.IGNORECASE) for p in self.options.patterns]
+        self.allow = [a.casefold() for a in self.options.allow]
+
+    def on_message(self, msg: Message) -> Iterable[Finding]:
+        if not msg.text or msg.kind in (Kind.IMAGE, Kind.VIDEO, Kind.VOICE, Kind.STICKER, Kind.RED_PACKET):
+            return ()
+        content = self.ctx.content(msg)
+        if any(a in content.norm.text for a in self.allow):
+            return ()
+        hits = [h for h in content.hits if h.category in self.categories]
+        if hits:
+            worst = max(hits, key=lambda h: _SEVERITY_RANK[Severity(self.categories[h.category])])
+            said = content.norm.excerpt(worst.start, worst.end)
+            label = CATEGORY.get(worst.category, Text(worst.category, worst.category))
+            how = {"pinyin": Text("（拼音）", " (pinyin)"), "homophone": Text("（谐音）", " (homophone)")}.get(worst.how, Text("", ""))
+            return (self.finding(msg, Text(f"含{label.zh}内容：“{said}”{how.zh}", f"Contains {label.en} content: \"{said}\"{how.en}"),
+                                 severity=Severity(self.categories[worst.category]), category=worst.category,
+                                 term=worst.phrase, matched=said),)
+        for pattern in self.patterns:
+            m = search(pattern, msg.text)
+            if m:
+                return (self.finding(msg, self.pattern_message(m[0]), term=pattern.pattern, matched=m[0]),)
+        return ()
+
+    def pattern_message(self, said: str) -> Text:
+        return Text(f"含“{said}”", f"Contains \"{said}\"")
+
+
+class ForbiddenTopic(LexiconRule):
+    """Politics, religion, pornography, gambling, violence or drugs (禁止出现不良政治倾向、宗教、色情、暴力、赌博等内容).
+
+    Each category has its own severity (``categories = {gambling = "error", religion = "warning"}``
+    chooses and grades them). Matching sees through separators, full-width letters, traditional
+    characters, zero-width characters and repeats (赌.博, 賭博, ｄｕｂｏ), and, for the categories
+    in ``[lexicons] homophones``, through words that sound the same; allow-listed phrases (严禁赌博,
+    禁止黄赌毒, 三黄片) win over the entries inside them.
+
+    Violates:
+        2023-10-11 16:00:00 销售部-刘洋 / 威尼斯人线上娱乐，注册就送888
+        2023-10-11 16:00:00 销售部-刘洋 / 晚上一起賭.博吗
+        2023-10-11 16:00:00 销售部-刘洋 / 网络堵博稳赚
+    Clean:
+        2023-10-11 16:00:00 行政人事部-孙丽 / 重申：群内严禁赌博，禁止黄赌毒
+        2023-10-11 16:00:00 财务部-陈静 / 上火了吃点三黄片
+    """
+
+    id = "C401"
+    name = "forbidden-topic"
+    severity = Severity.ERROR
+    title = Text("违禁话题", "Forbidden topic")
+    explanation = Text("本群交流必须遵守国家法律法规，禁止出现不良政治倾向、宗教、色情、暴力、赌博、毒品等内容。",
+                       "No politics, religion, pornography, violence, gambling or drugs in the work group.")
+    clause = Text("禁止出现不良政治倾向、宗教、色情、暴力等内容；严禁在群内发布色情、赌博、病毒链接，一经发现给予严重警告。",
+                  "No political, religious, pornographic, violent or gambling content; a severe warning when found.")
+    default_categories = FORBIDDEN
+
+    class Options(LexiconRule.Options):
+        categories: dict[str, Severity] = dict(FORBIDDEN)
+
+
+class Advertising(LexiconRule):
+    """Commercial advertising (严禁发布任何商业广告), including contact bait: 加微信, vx, 私聊我, 扫码进群.
+
+    ``allow`` lists sanctioned promotion: a marketing group may allow its own project (本群不允许
+    发送与夸克链信无关的广告 → ``allow = ["夸克链信"]``), and a message naming it is not flagged.
+
+    Violates:
+        2023-10-11 16:30:00 市场部-周杰 / 新店开业，全场五折，欢迎来捧场！
+        2023-10-11 16:31:00 赵小明 / 需要保险的私聊我，加微信 vx12345
+    Clean:
+        2023-10-11 16:30:00 市场部-周杰 / 下周客户沙龙的物料今天到了
+        2023-10-11 16:30:00 财务部-陈静 / 代理商管理办法已更新
+    """
+
+    id = "C402"
+    name = "advertising"
+    severity = Severity.WARNING
+    title = Text("商业广告", "Advertising")
+    explanation = Text("严禁在群内发布商业广告及其他有害信息；发布广告者警告一次，第二次再发直接清退出群。",
+                       "No commercial advertising; first a warning, then removal.")
+    clause = Text("严禁发布任何商业广告；发布负面广告信息者警告一次，第二次再发直接清退出群。",
+                  "No commercial advertising: first offence a warning, second removal.")
+    default_categories = {"advertising": Severity.WARNING}
+
+    class Options(LexiconRule.Options):
+        patterns: list[RegexPattern] = [
+            r"(?:加|\+|添加)\s*(?:我\s*)?(?:微信|vx|v信|威信|薇信|wx|v)\s*[:：]?\s*[a-z0-9_-]{5,}",
+            r"私聊我|私信我|加我微信|加我好友",
+            r"扫码(?:进群|加我|领取|关注)|\[二维码\]",
+        ]
+
+
+class Abuse(LexiconRule):
+    """Insults, profanity, personal attacks, or disparaging the company (严禁恶意侮辱、诋毁他人、人身攻击).
+
+    Violates:
+        2023-10-11 10:00:00 销售部-刘洋 / 你是不是脑残啊
+        2023-10-11 10:00:00 销售部-刘洋 / 什么垃圾公司
+    Clean:
+        2023-10-11 10:00:00 技术部-赵磊 / 操作手册已更新，系统很可靠
+        2023-10-11 10:00:00 行政人事部-孙丽 / 请做好垃圾分类
+    """
+
+    id = "C403"
+    name = "abuse"
+    severity = Severity.ERROR
+    title = Text("辱骂攻击", "Abuse")
+    explanation = Text("尊重他人，不得污辱、谩骂及人身攻击，不得诋毁公司及其各部门和员工形象。",
+                       "Respect others: no insults, profanity or personal attacks, no disparaging the company.")
+    clause = Text("严禁使用恶意侮辱、诋毁他人字眼；禁止诋毁公司及其各部门和员工形象。",
+                  "No insults, slander or personal attacks; no disparaging the company or colleagues.")
+    default_categories = {"abuse": Severity.ERROR}
+
+
+class Confidential(LexiconRule):
+    """Confidential material (上网不涉密、涉密不上网): 机密/内部资料/请勿外传 markers, red-header
+    official documents (红头文件, 〔2023〕12号 numbers) and sensitive directives (舆情应对, 调度管控).
+
+    Violates:
+        2023-10-12 15:00:00 销售部-张伟 / 内部资料，请勿外传：Q4价格政策调整方案见附件
+        2023-10-12 15:00:00 行政人事部-孙丽 / 集团发〔2023〕15号文件已下发，大家学习
+    Clean:
+        2023-10-12 15:00:00 行政人事部-孙丽 / 下周三下午保密培训，请准时参加
+    """
+
+    id = "C405"
+    name = "confidential"
+    severity = Severity.ERROR
+    title = Text("涉密信息", "Confidential material")
+    explanation = Text("严禁泄露国家秘密和工作秘密；不得以微信群转发代替公文流转，不得将红头文件在群内发布。",
+                       "Never share secrets, internal documents or official red-header documents in the group.")
+    clause = Text("坚持“上网不涉密、涉密不上网”原则；未经批准不得以微信工作群转发代替公文流转，将红头文件在群内发布。",
+                  "Nothing confidential online; no official documents circulated through the group.")
+    default_categories = {"confidential": Severity.ERROR}
+
+    class Options(LexiconRule.Options):
+        patterns: list[RegexPattern] = [r"\p{Han}{1,12}[〔［\[(（]\d{4}[〕］\])）]\d{1,4}号"]
+
+    def pattern_message(self, said: str) -> Text:
+        return Text(f"含公文编号“{said}”（红头文件）", f"Contains an official document number \"{said}\"")
+
+
+class Rumor(LexiconRule):
+    """Unverified gossip and appeals (不制造、不传播各类小道消息；严禁发布未经过证实的求助、慈善等活动信息).
+
+    Violates:
+        2023-10-12 10:00:00 销售部-刘洋 / 据说公司马上要裁员了
+        2023-10-12 10:00:00 销售部-刘洋 / 紧急求助！水滴筹救救孩子
+    Clean:
+        2023-10-12 10:00:00 技术部-赵磊 / 据说明书第三页的步骤操作即可
+    """
+
+    id = "C407"
+    name = "rumor"
+    severity = Severity.WARNING
+    title = Text("小道消息", "Rumour or unverified appeal")
+    explanation = Text("不传播小道消息；未经证实的求助、慈善信息请先报群管理员核实。",
+                       "No gossip; unverified appeals for help or charity go to the admin first.")
+    clause = Text("不制造、不传播各类小道消息；严禁发布未经过证实的求助、慈善等活动信息。",
+                  "No rumours; no unverified appeals for help or charity.")
+    default_categories = {"rumor": Severity.WARNING}
+
+
+class ChainForward(LexiconRule):
+    """Chain letters and forwarded mass posts (严禁发大篇幅的转发信息): 紧急扩散, 转发到…群, 不转不是….
+
+    Violates:
+        2023-10-10 14:20:00 销售部-刘洋 / 【紧急扩散】转发到10个群，好运连连
+    Clean:
+        2023-10-10 14:20:00 财务部-陈静 / 报销单我已转发到你的工作邮箱
+    """
+
+    id = "S305"
+    name = "chain-forward"
+    severity = Severity.WARNING
+    title = Text("连锁转发", "Chain forward")
+    explanation = Text("不要在工作群转发“紧急扩散”类消息和大篇幅转发信息。", "No chain letters or mass forwards in the work group.")
+    clause = Text("严禁发任何性质的非法商业广告和大篇幅的转发信息。", "No advertising and no long forwarded posts.")
+    default_categories = {"chain": Severity.WARNING}
+
+    class Options(LexiconRule.Options):
+        patterns: list[RegexPattern] = [r"(?:转发|转)(?:到|给)\s*\d{1,3}\s*个?(?:群|好友|人)", r"转发到[^，。,]{0,8}(?:群|朋友圈)"]
+
+
+class Canvassing(LexiconRule):
+    """Vote, like, bargain and 助力 requests, taxi and food-delivery coupon links (不拉票、不发打车外卖链接).
+
+    Violates:
+        2023-10-10 15:02:00 销售部-刘洋 / 帮我砍一刀 https://pdd.example.cn/bargain?id=8812
+        2023-10-10 15:02:00 销售部-刘洋 / 孩子比赛，麻烦大家帮我投票
+    Clean:
+        2023-10-10 15:02:00 王建国 / 这个月大家辛苦了，给大家点赞
+    """
+
+    id = "S306"
+    name = "canvassing"
+    severity = Severity.WARNING
+    title = Text("拉票集赞", "Canvassing")
+    explanation = Text("严禁在群里发布为单位、企业、个人利益投票、拉票、集点赞、砍价等活动信息。",
+                       "No vote, like, bargain or coupon requests in the work group.")
+    clause = Text("严禁在群里发布为单位、企业、个人利益投、拉票、集点赞、砍价等活动信息；不发打车外卖链接。",
+                  "No vote, like or bargain requests; no taxi or food-delivery links.")
+    default_categories = {"canvassing": Severity.WARNING}
+
+    class Options(LexiconRule.Options):
+        patterns: list[RegexPattern] = [r"https?://\S*(?:bargain|kanjia|toupiao|vote|zhuli|assist|hongbao)\S*"]
+
+
+class MaliciousLink(Rule):
+    """Virus, phishing or download links (严禁在群内发布病毒链接): deny-listed domains, raw-IP hosts,
+    link shorteners and executable or app downloads (.apk, .exe…). ``allow_domains`` lists the
+    company's own domains, which are never flagged. Links are found with or without a scheme.
+
+    Violates:
+        2023-10-12 14:00:00 技术部-赵磊 / 新版客户端 http://45.76.12.9/client.apk 先装测试版
+        2023-10-12 14:00:00 销售部-刘洋 / 领红包 t.cn/A6xYz9
+    Clean:
+        2023-10-12 14:00:00 人资中心-李敏 / 考勤通知见 https://mp.weixin.qq.com/s/AbCdEf123
+    """
+
+    id = "C404"
+    name = "malicious-link"
+    severity = Severity.ERROR
+    title = Text("可疑链接", "Malicious or suspicious link")
+    explanation = Text("不要在群里发可疑链接和安装包；软件请从公司正式渠道下载。",
+                       "No suspicious links or installers; get software from the company's official channel.")
+    clause = Text("严禁在群内发布色情、赌博、病毒链接，一经发现给予严重警告。", "No virus links; a severe warning when found.")
+
+    class Options(RuleOptions):
+        deny_domains: list[str] = []
+        allow_domains: list[str] = []
+        shorteners: list[str] = ["t.cn", "dwz.cn", "url.cn", "suo.im", "bit.ly", "tinyurl.com", "goo.gl", "is.gd",
+                                 "ow.ly", "w.url.cn", "sina.lt", "985.so", "u.nu", "mrw.so", "rb.gy", "cutt.ly"]
+        executables: list[str] = [".apk", ".exe", ".bat", ".cmd", ".scr", ".msi", ".vbs", ".jar", ".ipa", ".ps1", ".dll"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deny = frozenset(d.lower() for d in self.options.deny_domains) | self.ctx.bad_domains
+        self.allow = frozenset(d.lower() for d in self.options.allow_domains)
+        self.shorteners = frozenset(s.lower() for s in self.options.shorteners)
+
+    def on_message(self, msg: Message) -> Iterable[Finding]:
+        for link in self.ctx.content(msg).links:
+            if link.on(self.allow):
+                continue
+            why = self._why(link)
+            if why is not None:
+                return (self.finding(msg, Text(f"{why.zh}：{link.url}", f"{why.en}: {link.url}"), url=link.url),)
+        return ()
+
+    def _why(self, link) -> Text | None:
+        if link.on(self.deny):
+            return Text("黑名单域名链接", "Deny-listed domain")
+        if link.raw_ip:
+            return Text("IP 地址直链", "Link to a raw IP address")
+        if link.path.lower().split("?")[0].endswith(tuple(self.options.executables)):
+            return Text("安装包/可执行文件下载链接", "Executable or app download")
+        if link.on(self.shorteners):
+            return Text("短链接（无法确认去向）", "Link shortener (destination unknown)")
+        return None
+
+
+class PersonalDataRule(Rule):
+    """Personal data in a message (涉及他人隐私的问题不得在群里发布): mainland mobile numbers,
+    resident ID numbers (valid region, birth date and check character), bank card numbers
+    (card prefix and Luhn) and e-mail addresses. The finding shows them masked.
+
+    Violates:
+        2023-10-12 11:00:00 财务部-陈静 / 客户张先生 13812345678，身份证 11010519491231002X
+        2023-10-12 11:00:00 财务部-陈静 / 打款到 6222 0202 0011 2233 446
+    Clean:
+        2023-10-12 11:00:00 客服部-黄婷 / 订单号 110105194912310021 已发货
+        2023-10-12 11:00:00 采购部-吴刚 / 快递单号 75312345678901 明天到
+    """
+
+    id = "C406"
+    name = "personal-data"
+    severity = Severity.WARNING
+    title = Text("个人隐私信息", "Personal data")
+    explanation = Text("涉及他人隐私的信息（手机号、身份证号、银行卡号等）不得在群里发布。",
+                       "Do not post other people's phone numbers, ID numbers or bank cards in the group.")
+    clause = Text("对来源不明、内容不准确、涉及到公司及他人隐私的问题不得在群里发布及擅自转发。",
+                  "Nothing that touches others' privacy is posted or forwarded in the group.")
+
+    class Options(RuleOptions):
+        kinds: list[str] = ["mobile", "id", "card", "email"]
+
+    def on_message(self, msg: Message) -> Iterable[Finding]:
+        found = [p for p in self.ctx.content(msg).personal if p.kind in self.options.kinds]
+        if not found:
+            return ()
+        zh = "、".join(f"{PII_LABELS[p.kind][0]} {p.masked}" for p in found)
+        en = ", ".join(f"{PII_LABELS[p.kind][1]} {p.masked}" for p in found)
+        return (self.finding(msg, Text(f"含个人隐私信息：{zh}", f"Contains personal data: {en}"),
+                             kinds=sorted({p.kind for p in found})),)

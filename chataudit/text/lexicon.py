@@ -1,0 +1,143 @@
+"""Lexicons and the one automaton that matches all of them.
+
+A lexicon is a UTF-8 file under ``policies/lexicons/``, named after its category
+(``gambling.txt``): one phrase a line, ``#`` comments, ``!phrase`` for an allow-list phrase.
+An allow-list phrase that contains a match wins over it (三黄片 is a medicine, not 黄片;
+严禁赌博 quotes the rules), whatever the category. Lexicons hold phrases: a single character
+never stands alone as an entry (操 in 操作, 靠 in 可靠), and loading refuses one.
+
+All entries of all categories go into one Aho-Corasick automaton (ahocorasick-rs), matched
+against the normalised text once per message. Optionally each entry also matches its
+pinyin spelled out (赌博 → "dubo", not inside a longer Latin word) and, for entries of three
+or more Chinese characters, any text that sounds the same (网络堵博 for 网络赌博).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import ahocorasick_rs
+import regex
+from pypinyin import lazy_pinyin
+
+from chataudit.errors import PolicyError
+from chataudit.text.normalize import Normalized, normalize
+
+_HAN = regex.compile(r"^\p{Han}+$")
+_LATIN = regex.compile(r"[a-z]")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    category: str
+    phrase: str  # as written in the lexicon
+    allow: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    category: str
+    phrase: str  # the lexicon entry
+    start: int  # in the normalised text
+    end: int
+    how: str  # "exact", "pinyin" or "homophone"
+
+
+def read_lexicon(path: Path, category: str) -> list[Entry]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise PolicyError("lexicon file not found", where=str(path), fix="check the path under [lexicons]") from None
+    except UnicodeDecodeError:
+        raise PolicyError("lexicon is not UTF-8 text", where=str(path), fix="save it as UTF-8") from None
+    entries = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        allow = line.startswith("!")
+        phrase = line[1:].strip() if allow else line
+        if len(normalize(phrase).text) < 2:
+            raise PolicyError(f"line {number}: {phrase!r} is a single character", where=str(path),
+                              fix="lexicons hold phrases; use a longer phrase (操 alone would flag 操作)")
+        entries.append(Entry(category, phrase, allow))
+    return entries
+
+
+@cache
+def _syllable(char: str) -> str:
+    return lazy_pinyin(char)[0]
+
+
+def _sound_key(text: str) -> str:
+    return "".join(f"|{_syllable(ch)}" for ch in text) + "|"
+
+
+class Matcher:
+    def __init__(self, entries: Iterable[Entry], pinyin: bool = False, homophones: Iterable[str] = ()):
+        self.entries: list[Entry] = []
+        patterns: list[str] = []
+        sounds: list[str] = []
+        self.sound_entries: list[Entry] = []
+        self.pinyin_of: list[bool] = []
+        homophone_categories = set(homophones)
+        for entry in entries:
+            key = normalize(entry.phrase).text
+            self.entries.append(entry)
+            patterns.append(key)
+            self.pinyin_of.append(False)
+            if pinyin and not entry.allow and _HAN.match(key):
+                spelled = "".join(lazy_pinyin(key))
+                if len(spelled) >= 4:
+                    self.entries.append(entry)
+                    patterns.append(spelled)
+                    self.pinyin_of.append(True)
+            if entry.category in homophone_categories and not entry.allow and _HAN.match(key) and len(key) >= 3:
+                self.sound_entries.append(entry)
+                sounds.append(_sound_key(key))
+        self._exact = ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MATCHKIND_STANDARD) if patterns else None
+        self._sound = ahocorasick_rs.AhoCorasick(sounds, matchkind=ahocorasick_rs.MATCHKIND_STANDARD) if sounds else None
+
+    def find(self, norm: Normalized) -> list[Hit]:
+        text = norm.text
+        deny: list[Hit] = []
+        allowed: list[tuple[int, int]] = []
+        if self._exact is not None:
+            for index, start, end in self._exact.find_matches_as_indexes(text, overlapping=True):
+                entry = self.entries[index]
+                if self.pinyin_of[index] and ((start and _LATIN.match(text[start - 1])) or
+                                              (end < len(text) and _LATIN.match(text[end]))):
+                    continue  # "dubo" inside a longer Latin word
+                if entry.allow:
+                    allowed.append((start, end))
+                else:
+                    deny.append(Hit(entry.category, entry.phrase, start, end, "pinyin" if self.pinyin_of[index] else "exact"))
+        if self._sound is not None:
+            deny.extend(self._sound_hits(text, deny))
+        return [h for h in deny if not any(a <= h.start and h.end <= b for a, b in allowed)]
+
+    def _sound_hits(self, text: str, exact: list[Hit]) -> list[Hit]:
+        """Matches by sound: each Chinese character becomes "|syllable", anything else "#"."""
+        if not regex.search(r"\p{Han}", text):
+            return []
+        parts, starts, at = [], [], 0
+        for ch in text:
+            token = f"|{_syllable(ch)}" if "\u3400" <= ch <= "\u9fff" else "#"
+            parts.append(token)
+            starts.append(at)
+            at += len(token)
+        encoded = "".join(parts) + "|"
+        found = []
+        seen = {(h.start, h.end) for h in exact}
+        for index, start, end in self._sound.find_matches_as_indexes(encoded, overlapping=True):
+            first = bisect_right(starts, start) - 1
+            last = bisect_right(starts, end - 2)  # the final "|" belongs to the next token
+            if starts[first] != start or (first, last) in seen:
+                continue
+            entry = self.sound_entries[index]
+            found.append(Hit(entry.category, entry.phrase, first, last, "homophone"))
+        return found
