@@ -59,10 +59,11 @@ class LexiconRule(Rule):
             return (self.finding(msg, Text(f"含{label.zh}内容：“{said}”{how.zh}", f"Contains {label.en} content: \"{said}\"{how.en}"),
                                  severity=Severity(self.categories[worst.category]), category=worst.category,
                                  term=worst.phrase, matched=said),)
-        for pattern in self.patterns:
-            m = search(pattern, msg.text)
+        for pattern in self.patterns:  # on the normalised text too: 號 and zero-width characters hide nothing
+            m = search(pattern, content.norm.text)
             if m:
-                return (self.finding(msg, self.pattern_message(m[0]), term=pattern.pattern, matched=m[0]),)
+                said = content.norm.excerpt(m.start(), m.end())
+                return (self.finding(msg, self.pattern_message(said), term=pattern.pattern, matched=said),)
         return ()
 
     def pattern_message(self, said: str) -> Text:

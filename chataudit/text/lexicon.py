@@ -14,7 +14,6 @@ or more Chinese characters, any text that sounds the same (网络堵博 for 网�
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -69,12 +68,22 @@ def read_lexicon(path: Path, category: str) -> list[Entry]:
 
 
 @cache
-def _syllable(char: str) -> str:
-    return lazy_pinyin(char)[0]
+def _sound_table() -> dict[int, str]:
+    """Every Chinese character → a private-use character standing for its syllable (tones
+    ignored), so that text can be turned into sounds with one ``str.translate``, keeping its
+    length: a match by sound has the same span as the text that sounds that way."""
+    chars = [chr(c) for c in range(0x3400, 0x9FFF + 1)]
+    syllables = lazy_pinyin("".join(chars), errors=lambda unknown: ["?"] * len(unknown))
+    index: dict[str, str] = {}
+    table = {}
+    for ch, syllable in zip(chars, syllables, strict=True):
+        if syllable != "?":
+            table[ord(ch)] = index.setdefault(syllable, chr(0xE000 + len(index)))
+    return table
 
 
-def _sound_key(text: str) -> str:
-    return "".join(f"|{_syllable(ch)}" for ch in text) + "|"
+def _sounds(text: str) -> str:
+    return text.translate(_sound_table())
 
 
 class Matcher:
@@ -96,9 +105,10 @@ class Matcher:
                     self.entries.append(entry)
                     patterns.append(spelled)
                     self.pinyin_of.append(True)
-            if entry.category in homophone_categories and not entry.allow and _HAN.match(key) and len(key) >= 3:
+            if (entry.category in homophone_categories and not entry.allow and _HAN.match(key)
+                    and len(entry.phrase) >= 3):  # as written: 时时彩 normalises to 时彩
                 self.sound_entries.append(entry)
-                sounds.append(_sound_key(key))
+                sounds.append(_sounds(key))
         self._exact = ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MATCHKIND_STANDARD) if patterns else None
         self._sound = ahocorasick_rs.AhoCorasick(sounds, matchkind=ahocorasick_rs.MATCHKIND_STANDARD) if sounds else None
 
@@ -121,23 +131,11 @@ class Matcher:
         return [h for h in deny if not any(a <= h.start and h.end <= b for a, b in allowed)]
 
     def _sound_hits(self, text: str, exact: list[Hit]) -> list[Hit]:
-        """Matches by sound: each Chinese character becomes "|syllable", anything else "#"."""
-        if not regex.search(r"\p{Han}", text):
-            return []
-        parts, starts, at = [], [], 0
-        for ch in text:
-            token = f"|{_syllable(ch)}" if "\u3400" <= ch <= "\u9fff" else "#"
-            parts.append(token)
-            starts.append(at)
-            at += len(token)
-        encoded = "".join(parts) + "|"
-        found = []
+        """Matches by sound, on the text turned into syllables (same length, same spans)."""
         seen = {(h.start, h.end) for h in exact}
-        for index, start, end in self._sound.find_matches_as_indexes(encoded, overlapping=True):
-            first = bisect_right(starts, start) - 1
-            last = bisect_right(starts, end - 2)  # the final "|" belongs to the next token
-            if starts[first] != start or (first, last) in seen:
-                continue
-            entry = self.sound_entries[index]
-            found.append(Hit(entry.category, entry.phrase, first, last, "homophone"))
+        found = []
+        for index, start, end in self._sound.find_matches_as_indexes(_sounds(text), overlapping=True):
+            if (start, end) not in seen:
+                entry = self.sound_entries[index]
+                found.append(Hit(entry.category, entry.phrase, start, end, "homophone"))
         return found

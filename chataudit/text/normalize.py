@@ -10,6 +10,7 @@ was really written. Lexicon entries go through the same function.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_right
 from functools import cache
@@ -18,10 +19,13 @@ import regex
 
 # Format characters anywhere; runs of spaces, ASCII punctuation/symbols and format characters
 # between two Chinese characters; a Chinese character repeated (the repeats are removed).
-_REMOVABLE = regex.compile(
-    r"\p{Cf}+"
-    r"|(?<=\p{Han})[\s!-/:-@\[-`{-~·•・\p{Cf}]{1,4}(?=\p{Han})"
-    r"|(?<=(\p{Han}))\1+"
+# (The standard library's re with explicit ranges: about twice as fast as regex with \p{…} here.)
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_FORMAT = "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+_REMOVABLE = re.compile(
+    f"[{_FORMAT}]+"
+    f"|(?<=[{_HAN}])[\\s!-/:-@\\[-`{{-~·•・{_FORMAT}]{{1,4}}(?=[{_HAN}])"
+    f"|(?<=([{_HAN}]))\\1+"
 )
 _NOT_LETTERS = regex.compile(r"[^\p{L}\p{N}]+")
 _SPACES = regex.compile(r"\s+")

@@ -24,8 +24,8 @@ RAW_IP = regex.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 @dataclass(frozen=True, slots=True)
 class Link:
     url: str  # as written
-    host: str  # lower case
-    path: str
+    host: str  # folded to ASCII lower case
+    path: str  # folded to ASCII lower case, for checks such as ".apk"
     start: int
     end: int
 
@@ -47,5 +47,4 @@ def find_links(text: str) -> Iterator[Link]:
             continue
         if RAW_IP.match(host) and not m["scheme"] and not m["path"] and not m["port"]:
             continue  # a bare dotted number (a version 1.2.3.4) is not a link
-        path = text[m.start("path"):m.end("path")] if m["path"] else ""
-        yield Link(text[m.start():m.end()], host, path, m.start(), m.end())
+        yield Link(text[m.start():m.end()], host, (m["path"] or "").lower(), m.start(), m.end())

@@ -1,0 +1,61 @@
+"""The labelled evaluation set for content rules, scored per rule.
+
+tests/eval/content.jsonl: hand-written violations per rule, evasion variants of them
+(separators, full-width, traditional, zero-width, homophones, pinyin) and everyday workplace
+messages full of near-miss words (严禁赌博, 操作, 垃圾分类, order numbers, 转发到邮箱). Every
+message goes through every content rule, with the bundled lexicons and default options.
+The test prints precision and recall per rule and fails below 0.95 / 0.90.
+"""
+
+import json
+from pathlib import Path
+
+from chataudit.rules.registry import rule_classes
+from tests.timeline import make, record, run
+
+CONTENT_RULES = ["C401", "C402", "C403", "C404", "C405", "C406", "C407", "S305", "S306"]
+ROWS = [json.loads(line) for line in (Path(__file__).parent / "content.jsonl").read_text(encoding="utf-8").splitlines()]
+MIN_PRECISION, MIN_RECALL = 0.95, 0.90
+
+
+def score() -> dict[str, dict]:
+    rules = {rid: make(rule_classes()[rid]) for rid in CONTENT_RULES}
+    table = {rid: {"tp": 0, "fp": 0, "fn": 0, "misses": [], "false": []} for rid in CONTENT_RULES}
+    for row in ROWS:
+        msg = record(f"2023-10-11 10:00:00 测试部-张三 / {row['text'].replace(chr(10), ' ')}")
+        for rid, rule in rules.items():
+            flagged = bool(run(rule, [msg]))
+            wanted = rid in row["rules"]
+            if flagged and wanted:
+                table[rid]["tp"] += 1
+            elif flagged:
+                table[rid]["fp"] += 1
+                table[rid]["false"].append(row["text"])
+            elif wanted:
+                table[rid]["fn"] += 1
+                table[rid]["misses"].append(f"{row['kind']}: {row['text']}")
+    return table
+
+
+def test_the_set_is_big_enough():
+    kinds = [r["kind"] for r in ROWS]
+    assert len(ROWS) >= 400
+    assert sum(k.startswith("evasion") for k in kinds) >= 60
+    assert kinds.count("clean") >= 150
+    assert all(any(rid in r["rules"] for r in ROWS) for rid in CONTENT_RULES)
+
+
+def test_precision_and_recall_per_rule(capsys):
+    table = score()
+    lines = [f"{'rule':6} {'precision':>9} {'recall':>7} {'tp':>4} {'fp':>4} {'fn':>4}"]
+    failing = []
+    for rid, s in table.items():
+        precision = s["tp"] / (s["tp"] + s["fp"]) if s["tp"] + s["fp"] else 1.0
+        recall = s["tp"] / (s["tp"] + s["fn"]) if s["tp"] + s["fn"] else 1.0
+        lines.append(f"{rid:6} {precision:9.3f} {recall:7.3f} {s['tp']:4} {s['fp']:4} {s['fn']:4}")
+        if precision < MIN_PRECISION or recall < MIN_RECALL:
+            failing.append(f"{rid}: precision {precision:.3f}, recall {recall:.3f}; "
+                           f"missed {s['misses'][:5]}; wrongly flagged {s['false'][:5]}")
+    with capsys.disabled():
+        print("\n" + "\n".join(lines))
+    assert not failing, "\n".join(failing)
