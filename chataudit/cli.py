@@ -91,22 +91,30 @@ def audit(
     ignore: Optional[list[str]] = typer.Option(None, "--ignore", help="Skip these rule ids or prefixes."),
     since: Optional[str] = typer.Option(None, "--since", help="Only records at or after this time."),
     until: Optional[str] = typer.Option(None, "--until", help="Only records before this time."),
-    output: str = typer.Option("table", "--output", help="table, json or jsonl."),
+    output: str = typer.Option("table", "--output", help="table, json, jsonl, csv, xlsx, markdown, html, junit, sarif."),
     out_file: Optional[Path] = typer.Option(None, "-o", "--out", help="Write the report to this file."),
     fail_on: str = typer.Option("error", "--fail-on", help="Exit 1 when a violation is at or above: info, warning, error, never."),
     lang: Optional[str] = typer.Option(None, "--lang", help="zh or en (default: the policy's)."),
     mapping: Optional[list[str]] = typer.Option(None, "--map", help="Generic CSV/JSONL columns: timestamp=时间,sender=发送人,text=内容."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 2) when any input line cannot be parsed."),
+    ledger: Optional[Path] = typer.Option(None, "--ledger", help="SQLite ledger: offences across runs, --since last."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Accept the findings listed in this baseline."),
+    write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Write the current findings as a baseline."),
+    redact: bool = typer.Option(False, "--redact", help="Mask phone, ID and card numbers and e-mail in the report."),
 ) -> None:
     """Audit export files (or folders of them) against the policy and print a violation report."""
     _check_choices(fail_on, lang)
     reporter = _reporter(output)
     loaded = load_policy(policy)
+    since_last = since is not None and since.strip().lower() == "last"
+    if since_last and ledger is None:
+        raise UsageError("--since last needs --ledger FILE", fix="the ledger remembers where the last run stopped")
     report = run_audit(AuditRequest(
         paths=paths, policy=loaded, lang=lang or loaded.policy.policy.lang, fmt=fmt, group=group,
         select=_split(select), ignore=_split(ignore),
-        since=_when(since, loaded, "--since"), until=_when(until, loaded, "--until"),
-        mapping=_mapping(mapping), strict=strict,
+        since=None if since_last else _when(since, loaded, "--since"), until=_when(until, loaded, "--until"),
+        mapping=_mapping(mapping), strict=strict, since_last=since_last, ledger=ledger, baseline=baseline,
+        write_baseline=write_baseline, redact=redact,
     ))
     _emit(report, reporter, lang or loaded.policy.policy.lang, out_file, fail_on)
 
@@ -120,7 +128,7 @@ def _check_choices(fail_on: str, lang: Optional[str]) -> None:
 
 def _emit(report, reporter, lang: str, out_file: Optional[Path], fail_on: str) -> None:
     """Write the report, then exit 1 when a violation is at or above --fail-on."""
-    with open_output(out_file) as out:
+    with open_output(out_file, encoding=reporter.encoding, newline=reporter.newline, binary=reporter.binary) as out:
         reporter.render(report, lang, out, terminal=out_file is None and _is_terminal())
     if fail_on != "never":
         threshold = Severity(fail_on).rank

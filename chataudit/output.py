@@ -14,16 +14,19 @@ from chataudit.errors import UsageError
 
 
 @contextmanager
-def open_output(path: Path | None, *, newline: str | None = None, encoding: str = "utf-8") -> Iterator[TextIO]:
+def open_output(path: Path | None, *, newline: str | None = None, encoding: str = "utf-8",
+                binary: bool = False) -> Iterator[TextIO]:
     if path is None:
-        yield sys.stdout
+        if binary and sys.stdout.isatty():
+            raise UsageError("this output is a binary file", fix="write it with -o FILE")
+        yield sys.stdout.buffer if binary else sys.stdout
         return
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise UsageError("output folder does not exist", where=str(path), fix="create the folder first")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as fh:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline=newline)) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

@@ -26,15 +26,16 @@ class MemberTally:
     by_rule: dict[str, int] = field(default_factory=dict)
 
 
-def assess(findings: Sequence[Finding], policy: Policy) -> tuple[list[Penalty], list[MemberTally]]:
+def assess(findings: Sequence[Finding], policy: Policy,
+           prior: dict[str, int] | None = None) -> tuple[list[Penalty], list[MemberTally]]:
     """The penalty of each finding (in the given order, which is the report's order) and
     the per-member totals. With a ladder, a member's n-th offence (a finding at or above
     ``escalation.min_severity``) gets at least the n-th step (the last step repeats). A
     finding charged to several members (a notice nobody acknowledged) counts, and fines,
-    once for each of them."""
+    once for each of them. ``prior`` holds offences from earlier runs (the ledger)."""
     ladder = policy.escalation.ladder
     members: dict[str, MemberTally] = {}
-    offences: dict[str, int] = {}
+    offences: dict[str, int] = dict(prior or {})
     penalties: list[Penalty] = []
     for finding in findings:
         configured = policy.penalties.get(finding.rule)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +15,11 @@ from chataudit.i18n import Lang
 from chataudit.formats.base import InputOptions
 from chataudit.jobs.inputs import check_strict, expand, open_input, within
 from chataudit.policy.load import LoadedPolicy
-from chataudit.report.build import build_report
+from chataudit.errors import InputError
+from chataudit.ledger import Ledger
+from chataudit.output import open_output
+from chataudit.records import Event, Message
+from chataudit.report.build import build_report, fingerprint
 from chataudit.report.model import Report
 from chataudit.rules.registry import build_rules
 
@@ -32,6 +37,11 @@ class AuditRequest:
     until: datetime | None = None
     mapping: dict[str, str] | None = None  # --map, over the policy's [input.mapping]
     strict: bool = False
+    since_last: bool = False  # --since last: only what the ledger has not seen for each group
+    ledger: Path | None = None
+    baseline: Path | None = None
+    write_baseline: Path | None = None
+    redact: bool = False
 
 
 def input_options(policy: LoadedPolicy, mapping: dict[str, str] | None) -> InputOptions:
@@ -44,16 +54,67 @@ def run_audit(req: AuditRequest) -> Report:
     tz = req.policy.policy.tz
     build_rules(req.policy, req.select, req.ignore)  # validate the policy before reading any input
     options = input_options(req.policy, req.mapping)
-    inputs: list[tuple[str, str, InputStats]] = []
-    findings: list[tuple[int, Finding]] = []
-    rules_by_id = {}
-    for index, path in enumerate(expand(list(req.paths))):
-        opened = open_input(path, req.fmt, tz, req.group, options)
-        rules = build_rules(req.policy, req.select, req.ignore)  # fresh state for every input
-        rules_by_id.update({rule.id: rule for rule in rules})
-        records = within(opened.records(), req.since, req.until)
-        findings.extend((index, finding) for finding in audit(records, rules))
-        if req.strict:
-            check_strict(opened)
-        inputs.append((str(path), opened.format.name, opened.stats))
-    return build_report(inputs, findings, req.policy, rules_by_id, req.lang)
+    known = read_baseline(req.baseline) if req.baseline else set()
+    ledger = Ledger(req.ledger) if req.ledger else None
+    try:
+        inputs: list[tuple[str, str, InputStats]] = []
+        findings: list[tuple[int, Finding]] = []
+        rules_by_id = {}
+        latest: dict[str, datetime] = {}
+        for index, path in enumerate(expand(list(req.paths))):
+            opened = open_input(path, req.fmt, tz, req.group, options)
+            rules = build_rules(req.policy, req.select, req.ignore)  # fresh state for every input
+            rules_by_id.update({rule.id: rule for rule in rules})
+            records = within(opened.records(), req.since, req.until)
+            if req.since_last and ledger is not None:
+                records = _unseen(records, ledger)
+            findings.extend((index, finding) for finding in audit(_noting_latest(records, latest), rules))
+            if req.strict:
+                check_strict(opened)
+            inputs.append((str(path), opened.format.name, opened.stats))
+        if req.write_baseline:
+            write_baseline(req.write_baseline, {fingerprint(f) for _, f in findings if not f.pending})
+        kept = [(i, f) for i, f in findings if f.pending or fingerprint(f) not in known]
+        prior = ledger.record([(fingerprint(f), f.rule, f.group, f.sender, f.ts.isoformat() if f.ts else None)
+                               for _, f in kept if not f.pending], latest) if ledger else None
+    finally:
+        if ledger is not None:
+            ledger.close()
+    report = build_report(inputs, kept, req.policy, rules_by_id, req.lang, prior=prior, redact=req.redact)
+    report.summary.baselined = len(findings) - len(kept)
+    return report
+
+
+def _unseen(records: Iterator[Message | Event], ledger: Ledger) -> Iterator[Message | Event]:
+    """--since last: records after the last timestamp the ledger holds for their group."""
+    last: dict[str, datetime | None] = {}
+    for record in records:
+        if record.group not in last:
+            last[record.group] = ledger.last_seen(record.group)
+        seen = last[record.group]
+        if seen is None or record.ts > seen:
+            yield record
+
+
+def _noting_latest(records: Iterator[Message | Event], latest: dict[str, datetime]) -> Iterator[Message | Event]:
+    for record in records:
+        if record.group not in latest or record.ts > latest[record.group]:
+            latest[record.group] = record.ts
+        yield record
+
+
+def read_baseline(path: Path) -> set[str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return set(data["fingerprints"])
+    except FileNotFoundError:
+        raise InputError("baseline file not found", where=str(path), fix="write one with --write-baseline") from None
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise InputError("not a chataudit baseline", where=str(path), fix="write one with --write-baseline") from None
+
+
+def write_baseline(path: Path, fingerprints: set[str]) -> None:
+    with open_output(path) as out:
+        json.dump({"schema": "chataudit.baseline/v1", "count": len(fingerprints),
+                   "fingerprints": sorted(fingerprints)}, out, indent=1)
+        out.write("\n")

@@ -22,6 +22,8 @@ def visible(text: str) -> str:
 class Reporter:
     name: ClassVar[str]
     binary: ClassVar[bool] = False  # True for formats written as bytes (xlsx)
+    encoding: ClassVar[str] = "utf-8"  # csv: utf-8-sig, so Excel reads Chinese
+    newline: ClassVar[str | None] = None
 
     def render(self, report: Report, lang: Lang, out: TextIO, *, terminal: bool = False) -> None:
         raise NotImplementedError

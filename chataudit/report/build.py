@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Sequence
 
@@ -16,6 +17,7 @@ from chataudit.report.model import (
     InputSummary, MemberOut, PenaltyOut, PolicyRef, Report, SourceRef, Summary, Tool, Violation,
 )
 from chataudit.rules.base import Rule
+from chataudit.text.pii import find_personal_data
 
 
 def whole(amount: float) -> int | float:
@@ -40,15 +42,15 @@ def build_report(
     loaded: LoadedPolicy,
     rules: dict[str, Rule],
     lang: Lang,
+    *,
+    prior: dict[str, int] | None = None,
+    redact: bool = False,
 ) -> Report:
     everything = [f for _, f in sorted(findings, key=lambda pair: sort_key(*pair))]
     ordered = [f for f in everything if not f.pending]
-    penalties, members = assess(ordered, loaded.policy)
-    violations = [
-        _violation(f, p, rules, lang)
-        for f, p in zip(ordered, penalties, strict=True)
-    ]
-    pending = [_violation(f, Penalty(Action.NONE, 0), rules, lang) for f in everything if f.pending]
+    penalties, members = assess(ordered, loaded.policy, prior)
+    violations = [_violation(f, p, rules, lang, redact) for f, p in zip(ordered, penalties, strict=True)]
+    pending = [_violation(f, Penalty(Action.NONE, 0), rules, lang, redact) for f in everything if f.pending]
     by_rule = Counter(v.rule for v in violations)
     by_severity = Counter(v.severity for v in violations)
     return Report(
@@ -71,8 +73,24 @@ def build_report(
     )
 
 
-def _violation(f: Finding, p: Penalty, rules: dict[str, Rule], lang: Lang) -> Violation:
+def fingerprint(f: Finding) -> str:
+    """Stable across runs and overlapping exports: rule, group, sender, time, what was said."""
+    ts = f.ts.isoformat() if f.ts else ""
+    key = "\x1f".join([f.rule, f.group, f.sender or "", ts, f.excerpt, str(f.data.get("term", ""))])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+
+
+def redacted(text: str) -> str:
+    """Personal data (mobile, ID, card numbers, e-mail) masked: 138****5678."""
+    for found in sorted(find_personal_data(text), key=lambda p: p.start, reverse=True):
+        text = text[:found.start] + found.masked + text[found.end:]
+    return text
+
+
+def _violation(f: Finding, p: Penalty, rules: dict[str, Rule], lang: Lang, redact: bool = False) -> Violation:
+    hide = redacted if redact else (lambda text: text)
     return Violation(
+        fingerprint=fingerprint(f),
         rule=f.rule,
         name=rules[f.rule].name,
         severity=f.severity.value,
@@ -81,8 +99,8 @@ def _violation(f: Finding, p: Penalty, rules: dict[str, Rule], lang: Lang) -> Vi
         timestamp=f.ts.isoformat() if f.ts else None,
         source=SourceRef(path=f.loc.path, line=f.loc.line if f.loc.line is not None else f.loc.index)
         if f.loc else None,
-        message=f.message(lang),
-        excerpt=f.excerpt,
+        message=hide(f.message(lang)),
+        excerpt=hide(f.excerpt),
         clause=rules[f.rule].clause(lang),
         penalty=PenaltyOut(action=p.action.value, fine=whole(p.fine)),
     )

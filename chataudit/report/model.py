@@ -33,6 +33,7 @@ class Summary(_Model):
     violations: int
     by_rule: dict[str, int]
     by_severity: dict[str, int]
+    baselined: int = 0  # known findings accepted by --baseline, not listed
 
 
 class SourceRef(_Model):
@@ -57,6 +58,7 @@ class Violation(_Model):
     excerpt: str
     clause: str
     penalty: PenaltyOut
+    fingerprint: str = ""  # stable id: rule, group, sender, time and content; for baselines and the ledger
 
 
 class MemberOut(_Model):

@@ -1,0 +1,74 @@
+"""The ledger: a SQLite file that remembers findings across scheduled runs.
+
+Each finding is stored once under its fingerprint (rule, group, sender, time, content), so
+re-auditing an overlapping export never counts it twice; a member's earlier offences feed the
+escalation ladder ("warn first, remove second" across nights); and each group's last audited
+timestamp lets ``--since last`` read only what is new. Writes happen in one IMMEDIATE
+transaction with a busy timeout, in WAL mode: concurrent runs wait for each other, and a run
+killed halfway leaves the ledger as it was before it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+from chataudit.errors import InputError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS findings (
+    fingerprint TEXT PRIMARY KEY, rule TEXT NOT NULL, grp TEXT NOT NULL, member TEXT,
+    ts TEXT, first_run INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS findings_member ON findings(member);
+CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, findings INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS groups (grp TEXT PRIMARY KEY, last_ts TEXT NOT NULL);
+"""
+
+
+class Ledger:
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA busy_timeout=60000")
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"not a usable ledger ({exc})", where=str(path),
+                             fix="pass a new file name, or the ledger an earlier run wrote") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def last_seen(self, group: str) -> datetime | None:
+        row = self.db.execute("SELECT last_ts FROM groups WHERE grp = ?", (group,)).fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
+
+    def record(self, findings: Iterable[tuple[str, str, str, str | None, str | None]],
+               last: dict[str, datetime]) -> dict[str, int]:
+        """Store this run's findings (fingerprint, rule, group, member, ts) and each group's
+        last timestamp; return each member's offences from earlier runs, not counting any
+        finding of this run (which may have been recorded by an overlapping earlier run)."""
+        rows = list(findings)
+        mine = {row[0] for row in rows}
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            prior: dict[str, int] = {}
+            for fingerprint, member in self.db.execute("SELECT fingerprint, member FROM findings WHERE member IS NOT NULL"):
+                if fingerprint not in mine:
+                    prior[member] = prior.get(member, 0) + 1
+            run = self.db.execute("INSERT INTO runs(at, findings) VALUES (?, ?)",
+                                  (datetime.now().isoformat(timespec="seconds"), len(rows))).lastrowid
+            self.db.executemany("INSERT OR IGNORE INTO findings(fingerprint, rule, grp, member, ts, first_run) "
+                                "VALUES (?, ?, ?, ?, ?, ?)", [(*row, run) for row in rows])
+            for group, ts in last.items():
+                self.db.execute("INSERT INTO groups(grp, last_ts) VALUES (?, ?) ON CONFLICT(grp) DO UPDATE "
+                                "SET last_ts = max(last_ts, excluded.last_ts)", (group, ts.isoformat()))
+            self.db.execute("COMMIT")
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+        return prior
