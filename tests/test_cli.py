@@ -214,3 +214,17 @@ def test_bad_options(cli, args):
 def test_unknown_option_is_a_usage_error(cli):
     result = cli("audit", SAMPLE, "--colour")
     assert result.code == 2 and "Traceback" not in result.err
+
+
+def test_jobs_gives_the_same_report(cli, tmp_path):
+    from tests.formats.test_formats import FIXTURES
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    for fmt in ("qq-txt", "wechat-csv", "telegram-json", "whatsapp-txt"):
+        (folder / FIXTURES[fmt].name).write_bytes(FIXTURES[fmt].read_bytes())
+    (folder / "sample.txt").write_bytes(SAMPLE.read_bytes())
+    one = cli("audit", folder, "--output", "json", "--jobs", "1")
+    four = cli("audit", folder, "--output", "json", "--jobs", "4")
+    assert one.out == four.out and json.loads(one.out)["violations"]
+    assert four.err == ""  # no progress display in a pipe

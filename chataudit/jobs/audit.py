@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from chataudit.formats.base import InputOptions
 from chataudit.jobs.inputs import check_strict, expand, open_input, within
 from chataudit.policy.load import LoadedPolicy
 from chataudit.errors import InputError
+from chataudit.jobs.progress import Progress
 from chataudit.ledger import Ledger
 from chataudit.output import open_output
 from chataudit.records import Event, Message
@@ -42,6 +44,8 @@ class AuditRequest:
     baseline: Path | None = None
     write_baseline: Path | None = None
     redact: bool = False
+    jobs: int = 1  # inputs audited in parallel processes; the report is the same as with 1
+    progress: bool = False  # a progress display on stderr (only when it is a terminal)
 
 
 def input_options(policy: LoadedPolicy, mapping: dict[str, str] | None) -> InputOptions:
@@ -51,38 +55,72 @@ def input_options(policy: LoadedPolicy, mapping: dict[str, str] | None) -> Input
 
 
 def run_audit(req: AuditRequest) -> Report:
-    tz = req.policy.policy.tz
     build_rules(req.policy, req.select, req.ignore)  # validate the policy before reading any input
-    options = input_options(req.policy, req.mapping)
     known = read_baseline(req.baseline) if req.baseline else set()
-    ledger = Ledger(req.ledger) if req.ledger else None
-    try:
-        inputs: list[tuple[str, str, InputStats]] = []
-        findings: list[tuple[int, Finding]] = []
-        rules_by_id = {}
-        latest: dict[str, datetime] = {}
-        for index, path in enumerate(expand(list(req.paths))):
-            opened = open_input(path, req.fmt, tz, req.group, options)
-            rules = build_rules(req.policy, req.select, req.ignore)  # fresh state for every input
-            rules_by_id.update({rule.id: rule for rule in rules})
-            records = within(opened.records(), req.since, req.until)
-            if req.since_last and ledger is not None:
-                records = _unseen(records, ledger)
-            findings.extend((index, finding) for finding in audit(_noting_latest(records, latest), rules))
-            if req.strict:
-                check_strict(opened)
-            inputs.append((str(path), opened.format.name, opened.stats))
-        if req.write_baseline:
-            write_baseline(req.write_baseline, {fingerprint(f) for _, f in findings if not f.pending})
-        kept = [(i, f) for i, f in findings if f.pending or fingerprint(f) not in known]
-        prior = ledger.record([(fingerprint(f), f.rule, f.group, f.sender, f.ts.isoformat() if f.ts else None)
-                               for _, f in kept if not f.pending], latest) if ledger else None
-    finally:
-        if ledger is not None:
+    paths = expand(list(req.paths))
+    rules_by_id = {rule.id: rule for rule in build_rules(req.policy, req.select, req.ignore)}
+    with Progress(enabled=req.progress, total=len(paths)) as progress:
+        if req.jobs > 1 and len(paths) > 1:
+            with ProcessPoolExecutor(max_workers=req.jobs) as pool:
+                done = list(pool.map(_audit_one, [(req, i, p) for i, p in enumerate(paths)]))
+            progress.advance(len(done), sum(d.stats.messages for d in done))
+        else:
+            done = [_audit_one((req, i, p), progress) for i, p in enumerate(paths)]
+    inputs = [(str(d.path), d.format, d.stats) for d in done]
+    findings = [pair for d in done for pair in d.findings]
+    latest: dict[str, datetime] = {}
+    for d in done:
+        for group, ts in d.latest.items():
+            latest[group] = max(ts, latest.get(group, ts))
+    if req.write_baseline:
+        write_baseline(req.write_baseline, {fingerprint(f) for _, f in findings if not f.pending})
+    kept = [(i, f) for i, f in findings if f.pending or fingerprint(f) not in known]
+    prior = None
+    if req.ledger:
+        ledger = Ledger(req.ledger)
+        try:
+            prior = ledger.record([(fingerprint(f), f.rule, f.group, f.sender, f.ts.isoformat() if f.ts else None)
+                                   for _, f in kept if not f.pending], latest)
+        finally:
             ledger.close()
     report = build_report(inputs, kept, req.policy, rules_by_id, req.lang, prior=prior, redact=req.redact)
     report.summary.baselined = len(findings) - len(kept)
     return report
+
+
+@dataclass(slots=True)
+class _Done:
+    path: Path
+    format: str
+    stats: InputStats
+    findings: list[tuple[int, Finding]]
+    latest: dict[str, datetime]
+
+
+def _audit_one(job: tuple[AuditRequest, int, Path], progress: "Progress | None" = None) -> _Done:
+    """One input, with its own rules (their state never crosses inputs): the same result in a
+    worker process as in this one."""
+    req, index, path = job
+    opened = open_input(path, req.fmt, req.policy.policy.tz, req.group, input_options(req.policy, req.mapping))
+    rules = build_rules(req.policy, req.select, req.ignore)
+    records = within(opened.records(), req.since, req.until)
+    ledger = Ledger(req.ledger) if req.since_last and req.ledger else None
+    try:
+        if ledger is not None:
+            records = _unseen(records, ledger)
+        latest: dict[str, datetime] = {}
+        records = _noting_latest(records, latest)
+        if progress is not None:
+            records = progress.counting(records)
+        findings = [(index, finding) for finding in audit(records, rules)]
+    finally:
+        if ledger is not None:
+            ledger.close()
+    if req.strict:
+        check_strict(opened)
+    if progress is not None:
+        progress.advance(1, 0)
+    return _Done(path, opened.format.name, opened.stats, findings, latest)
 
 
 def _unseen(records: Iterator[Message | Event], ledger: Ledger) -> Iterator[Message | Event]:

@@ -17,8 +17,8 @@ from chataudit.i18n import Text
 from chataudit.policy.schema import Roles
 from chataudit.records import Event, Location, Member, Message
 from chataudit.roster import Employee, Roster
-from chataudit.text.lexicon import Hit, Matcher
-from chataudit.text.normalize import Normalized, fold, normalize
+from chataudit.text.lexicon import Matcher
+from chataudit.text.normalize import normalize
 from chataudit.text.pii import PersonalData, find_personal_data
 from chataudit.text.urls import Link, find_links
 
@@ -62,14 +62,33 @@ class Directory:
         return best or token
 
 
-@dataclass(frozen=True, slots=True)
 class ContentView:
-    """The per-message work content rules share: done once, read by all of them."""
+    """The per-message work content rules share: done once, read by all of them. Links and
+    personal data are found only when a rule asks (most messages are never looked at twice)."""
 
-    norm: Normalized
-    hits: list[Hit]
-    links: list[Link]
-    personal: list[PersonalData]
+    __slots__ = ("msg", "norm", "hits", "_links", "_personal")
+
+    def __init__(self, msg: Message, matcher: Matcher | None):
+        self.msg = msg
+        self.norm = normalize(msg.text)
+        self.hits = matcher.find(self.norm) if matcher is not None else []
+        self._links: list[Link] | None = None
+        self._personal: list[PersonalData] | None = None
+
+    @property
+    def links(self) -> list[Link]:
+        if self._links is None:
+            text = f"{self.msg.text} {self.msg.url}" if self.msg.url else self.msg.text
+            self._links = list(find_links(text)) if "." in self.norm.text or self.msg.url else []  # ．folded
+        return self._links
+
+    @property
+    def personal(self) -> list[PersonalData]:
+        if self._personal is None:
+            text = self.msg.text
+            has = "@" in self.norm.text or any(ch.isdigit() for ch in text)
+            self._personal = list(find_personal_data(text)) if has else []
+        return self._personal
 
 
 @dataclass(slots=True)
@@ -85,8 +104,6 @@ class RuleContext:
     matcher: Matcher | None = None
     bad_domains: frozenset[str] = frozenset()
     directory: Directory = None  # type: ignore[assignment]
-    _folded_for: Message | None = None
-    _folded: str = ""
     _content_for: Message | None = None
     _content: ContentView | None = None
 
@@ -105,10 +122,8 @@ class RuleContext:
         return name is not None and (name == self.roles.owner or name in self.roles.admins)
 
     def folded(self, msg: Message) -> str:
-        """The message's normalised text, computed once and shared by every rule."""
-        if self._folded_for is not msg:
-            self._folded_for, self._folded = msg, fold(msg.text)
-        return self._folded
+        """The message's normalised text (see text/normalize.py), computed once for every rule."""
+        return self.content(msg).norm.text
 
     def proper_name(self, employee: Employee) -> str:
         """The display name the naming pattern gives an employee (销售部-张三)."""
@@ -123,11 +138,7 @@ class RuleContext:
     def content(self, msg: Message) -> ContentView:
         """Normalised text, lexicon hits, links and personal data of a message, once per message."""
         if self._content_for is not msg:
-            norm = normalize(msg.text)
-            hits = self.matcher.find(norm) if self.matcher is not None else []
-            text = f"{msg.text} {msg.url}" if msg.url else msg.text
-            self._content_for = msg
-            self._content = ContentView(norm, hits, list(find_links(text)), list(find_personal_data(msg.text)))
+            self._content_for, self._content = msg, ContentView(msg, self.matcher)
         return self._content
 
     def mentions(self, msg: Message) -> tuple[str, ...]:

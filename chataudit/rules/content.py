@@ -41,7 +41,8 @@ class LexiconRule(Rule):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.categories = getattr(self.options, "categories", None) or self.default_categories
-        self.patterns = [regex.compile(p, regex.IGNORECASE) for p in self.options.patterns]
+        patterns = self.options.patterns
+        self.pattern = regex.compile("|".join(f"(?:{p})" for p in patterns), regex.IGNORECASE) if patterns else None
         self.allow = [a.casefold() for a in self.options.allow]
 
     def on_message(self, msg: Message) -> Iterable[Finding]:
@@ -59,11 +60,10 @@ class LexiconRule(Rule):
             return (self.finding(msg, Text(f"含{label.zh}内容：“{said}”{how.zh}", f"Contains {label.en} content: \"{said}\"{how.en}"),
                                  severity=Severity(self.categories[worst.category]), category=worst.category,
                                  term=worst.phrase, matched=said),)
-        for pattern in self.patterns:  # on the normalised text too: 號 and zero-width characters hide nothing
-            m = search(pattern, content.norm.text)
-            if m:
-                said = content.norm.excerpt(m.start(), m.end())
-                return (self.finding(msg, self.pattern_message(said), term=pattern.pattern, matched=said),)
+        m = search(self.pattern, content.norm.text) if self.pattern is not None else None
+        if m:  # on the normalised text: 號 and zero-width characters hide nothing
+            said = content.norm.excerpt(m.start(), m.end())
+            return (self.finding(msg, self.pattern_message(said), matched=said),)
         return ()
 
     def pattern_message(self, said: str) -> Text:
