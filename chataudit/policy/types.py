@@ -67,5 +67,5 @@ def search(pattern: "regex.Pattern[str]", text: str) -> "regex.Match[str] | None
     try:
         return pattern.search(text, timeout=REGEX_TIMEOUT)
     except TimeoutError:
-        raise PolicyError(f"the regex {pattern.pattern!r} took over {REGEX_TIMEOUT}s on one message",
+        raise PolicyError(f"the regex «{pattern.pattern}» took over {REGEX_TIMEOUT}s on one message",
                           fix="simplify it (avoid nested repeats such as (a+)+)") from None
