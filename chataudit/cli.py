@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import tomllib
 import os
 import sys
 from datetime import datetime
@@ -23,7 +24,9 @@ from chataudit.jobs.members import MembersRequest, run_members
 from chataudit.jobs.parse import parse_lines
 from chataudit.output import open_output
 from chataudit.plugins import load_group
-from chataudit.policy.load import LoadedPolicy, load_policy
+from chataudit.formats.encoding import detect_encoding, read_head
+from chataudit.policy.extract import extract, to_toml
+from chataudit.policy.load import LoadedPolicy, bundled_policies_dir, load_policy, validate
 from chataudit.report.base import visible
 from chataudit.rules.registry import build_rules, rule_classes
 
@@ -226,6 +229,47 @@ def policy_check(path: Optional[Path] = typer.Argument(None, help="Policy file (
     loaded = load_policy(path)
     enabled = build_rules(loaded)
     print(f"ok: {visible(loaded.source)} — {visible(loaded.policy.policy.name)}, {len(enabled)} rule(s) enabled")
+
+
+@policy_app.command("init")
+def policy_init(
+    source: str = typer.Option("default", "--from", help="A bundled policy to start from (`policy init --list`)."),
+    out_file: Path = typer.Option(Path("chataudit.toml"), "-o", "--out", help="Where to write it."),
+    list_them: bool = typer.Option(False, "--list", help="List the bundled policies."),
+) -> None:
+    """Write a starter policy (./chataudit.toml, which audits then find by themselves)."""
+    folder = bundled_policies_dir()
+    names = sorted(p.stem for p in folder.glob("*.toml"))
+    if list_them:
+        for name in names:
+            first = (folder / f"{name}.toml").read_text(encoding="utf-8").splitlines()[0].lstrip("# ")
+            print(f"{name:28} {first}")
+        return
+    if source not in names:
+        raise UsageError(f"no bundled policy {source!r}", fix=f"use one of: {', '.join(names)}")
+    if out_file.exists():
+        raise UsageError("file exists", where=str(out_file), fix="pass -o with another name, or remove it first")
+    with open_output(out_file) as out:
+        out.write((folder / f"{source}.toml").read_text(encoding="utf-8"))
+    print(f"wrote {visible(str(out_file))} from policies/{source}.toml; check it with `chataudit policy check {visible(str(out_file))}`")
+
+
+@policy_app.command("extract")
+def policy_extract(
+    regulation: Path = typer.Argument(..., help="A regulation in Chinese prose (UTF-8 or GB18030 text)."),
+    out_file: Optional[Path] = typer.Option(None, "-o", "--out", help="Write the draft here (default: stdout)."),
+    name: Optional[str] = typer.Option(None, "--name", help="The policy's name (default: the file name)."),
+) -> None:
+    """Draft a policy from a regulation written in prose; each setting cites its sentence."""
+    raw = read_head(regulation)
+    text = regulation.read_text(encoding=detect_encoding(raw, regulation)) if raw else ""
+    found = extract(text)
+    draft = to_toml(found, name or regulation.stem)
+    validate(tomllib.loads(draft), "the draft")  # never hand out a draft that does not load
+    with open_output(out_file) as out:
+        out.write(draft)
+    print(f"{len(found.settings)} setting(s) drafted; {len(found.unmapped)} sentence(s) need a person "
+          f"(listed at the end of the draft)", file=sys.stderr)
 
 
 @policy_app.command("show")

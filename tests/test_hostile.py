@@ -2,15 +2,13 @@
 parsers' property tests live in tests/formats/test_fuzz.py; these are the named cases."""
 
 import json
-import os
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHATAUDIT, ROOT, SAMPLE
+from tests.conftest import CHATAUDIT, SAMPLE
 
 
 def one_line_error(result, *needles):
