@@ -50,6 +50,7 @@ class Roles(Strict):
     owner: str | None = None
     admins: list[str] = []
     leaders: list[str] = []
+    leader_titles: list[str] = []  # roster titles whose holders lead too (总经理, 总监): needs [membership] roster
     executives: list[str] = []
 
 

@@ -6,7 +6,7 @@ in time order in one streaming pass. Its docstring is its documentation, and the
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 
@@ -104,6 +104,7 @@ class RuleContext:
     matcher: Matcher | None = None
     bad_domains: frozenset[str] = frozenset()
     directory: Directory = None  # type: ignore[assignment]
+    _leader_cache: dict[str, bool] = field(default_factory=dict)
     _content_for: Message | None = None
     _content: ContentView | None = None
 
@@ -116,7 +117,19 @@ class RuleContext:
         return self.roles.exporter if name in SELF_NAMES and self.roles.exporter else name
 
     def is_leader(self, name: str | None) -> bool:
-        return name is not None and (name in self.roles.leaders or name == self.roles.owner)
+        """Named under [roles] leaders (or the owner), or — with leader_titles and a roster —
+        an employee whose title ends with one of them (总经理, 人资总监)."""
+        if name is None:
+            return False
+        if name in self.roles.leaders or name == self.roles.owner:
+            return True
+        if self.roster is None or not self.roles.leader_titles:
+            return False
+        if name not in self._leader_cache:
+            employee = self.roster.identify(name).employee
+            self._leader_cache[name] = employee is not None and employee.current and any(
+                employee.title.endswith(t) for t in self.roles.leader_titles)
+        return self._leader_cache[name]
 
     def is_admin(self, name: str | None) -> bool:
         return name is not None and (name == self.roles.owner or name in self.roles.admins)

@@ -231,3 +231,15 @@ def test_a_notice_open_at_the_end_is_pending():
     assert r202(*MEMBERS, NOTICE) == []
     [p] = r202(*MEMBERS, NOTICE, pending=True)
     assert p.pending and "导出结束时仍在 1 小时 时限内" in p.message.zh
+
+
+def test_leaders_can_come_from_roster_titles():
+    from chataudit.policy.schema import Roles
+    from tests.timeline import HOUSE_ROSTER
+
+    roles = Roles(leader_titles=["总监", "总经理"])
+    task = ("2023-10-11 09:00:00 人资中心-李敏 / @财务部-李四 考勤表今天发我", "2023-10-11 10:00:00 财务部-李四 / 好")
+    [late] = run(make(TaskResponseWindow, roles=roles, roster=HOUSE_ROSTER), timeline(*task))
+    assert late.sender == "财务部-李四"  # 李敏 is 人资总监 in the roster
+    not_leader = ("2023-10-11 09:00:00 销售部-张三 / @财务部-李四 考勤表今天发我", "2023-10-11 10:00:00 财务部-李四 / 好")
+    assert run(make(TaskResponseWindow, roles=roles, roster=HOUSE_ROSTER), timeline(*not_leader)) == []
