@@ -228,3 +228,7 @@ def test_jobs_gives_the_same_report(cli, tmp_path):
     four = cli("audit", folder, "--output", "json", "--jobs", "4")
     assert one.out == four.out and json.loads(one.out)["violations"]
     assert four.err == ""  # no progress display in a pipe
+
+
+def test_docs_rules_md_is_generated_from_the_rules(cli):
+    assert cli("rules", "--markdown").out == (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
