@@ -13,6 +13,7 @@ from chataudit.i18n import Text
 from chataudit.policy.types import RegexPattern, search
 from chataudit.records import Kind, Message
 from chataudit.rules.base import Rule, RuleOptions
+from chataudit.text.normalize import normalize
 from chataudit.text.pii import LABELS as PII_LABELS
 
 CATEGORY = {
@@ -43,7 +44,7 @@ class LexiconRule(Rule):
         self.categories = getattr(self.options, "categories", None) or self.default_categories
         patterns = self.options.patterns
         self.pattern = regex.compile("|".join(f"(?:{p})" for p in patterns), regex.IGNORECASE) if patterns else None
-        self.allow = [a.casefold() for a in self.options.allow]
+        self.allow = [normalize(a).text for a in self.options.allow]  # compared with the normalised message
 
     def on_message(self, msg: Message) -> Iterable[Finding]:
         if not msg.text or msg.kind in (Kind.IMAGE, Kind.VIDEO, Kind.VOICE, Kind.STICKER, Kind.RED_PACKET):

@@ -18,7 +18,7 @@ from chataudit.policy.types import Duration, RegexPattern, search
 from chataudit.records import ALL_MEMBERS, Event, EventKind, Message
 from chataudit.rules.base import Rule, RuleOptions
 from chataudit.rules.hours import WEEKDAYS, TimeRange, Weekday
-from chataudit.text.normalize import letters_only
+from chataudit.text.normalize import letters_only, normalize
 from chataudit.worktime import WorkCalendar
 
 ANYONE = "*"  # a task with no named person: any member's reply answers it
@@ -262,7 +262,7 @@ class NoticeUnacknowledged(Rule):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.patterns = [regex.compile(p) for p in self.options.notice_patterns]
-        words = [w.casefold() for w in self.options.ack_words]
+        words = [normalize(w).text for w in self.options.ack_words]  # as the messages are
         self.long_words = [w for w in words if len(w) > 1]
         self.short_words = {w for w in words if len(w) == 1}
         self.open: list[_Notice] = []

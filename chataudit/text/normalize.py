@@ -11,7 +11,6 @@ was really written. Lexicon entries go through the same function.
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from functools import cache
 
@@ -28,7 +27,6 @@ _REMOVABLE = re.compile(
     f"|(?<=([{_HAN}]))\\1+"
 )
 _NOT_LETTERS = regex.compile(r"[^\p{L}\p{N}]+")
-_SPACES = regex.compile(r"\s+")
 
 
 @cache
@@ -90,11 +88,6 @@ def normalize(text: str) -> Normalized:
         at.append(length)
         came_from.append(pos)
     return Normalized(text, "".join(pieces), at, came_from)
-
-
-def fold(text: str) -> str:
-    """NFKC, case folding, no format characters, single spaces: for comparing short texts."""
-    return _SPACES.sub(" ", regex.sub(r"\p{Cf}+", "", unicodedata.normalize("NFKC", text)).casefold()).strip()
 
 
 def letters_only(folded: str) -> str:
