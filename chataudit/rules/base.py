@@ -63,17 +63,25 @@ class Directory:
 
 
 class ContentView:
-    """The per-message work content rules share: done once, read by all of them. Links and
-    personal data are found only when a rule asks (most messages are never looked at twice)."""
+    """The per-message work content rules share: done once, read by all of them. Lexicon hits,
+    links and personal data are found only when a rule asks for them."""
 
-    __slots__ = ("msg", "norm", "hits", "_links", "_personal")
+    __slots__ = ("msg", "norm", "_matcher", "_hits", "_links", "_personal")
 
     def __init__(self, msg: Message, matcher: Matcher | None):
         self.msg = msg
         self.norm = normalize(msg.text)
-        self.hits = matcher.find(self.norm) if matcher is not None else []
+        self._matcher = matcher
+        self._hits: list[Hit] | None = None
         self._links: list[Link] | None = None
         self._personal: list[PersonalData] | None = None
+
+    @property
+    def hits(self) -> list[Hit]:
+        """Lexicon hits, only when a content rule asks (volume and response rules read only the text)."""
+        if self._hits is None:
+            self._hits = self._matcher.find(self.norm) if self._matcher is not None else []
+        return self._hits
 
     @property
     def links(self) -> list[Link]:
