@@ -74,9 +74,10 @@ def build_report(
 
 
 def fingerprint(f: Finding) -> str:
-    """Stable across runs and overlapping exports: rule, group, sender, time, what was said."""
+    """Stable across runs, overlapping exports and upgrades: rule, group, sender, time and what
+    was said — not how it was matched, so editing a lexicon keeps ledgers and baselines valid."""
     ts = f.ts.isoformat() if f.ts else ""
-    key = "\x1f".join([f.rule, f.group, f.sender or "", ts, f.excerpt, str(f.data.get("term", ""))])
+    key = "\x1f".join([f.rule, f.group, f.sender or "", ts, f.excerpt])
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
