@@ -23,7 +23,15 @@ class OpenInput:
     stats: InputStats
 
     def records(self) -> Iterator[Message | Event | Unparsed]:
-        """Every record of the input; counts messages, events and unparsed lines as it goes."""
+        """Every record of the input; counts messages, events and unparsed lines as it goes.
+        A decoding failure anywhere in any parser (a truncated UTF-16 file) is an input error."""
+        try:
+            yield from self._records()
+        except UnicodeDecodeError:
+            raise InputError(f"bytes that are not valid {self.source.encoding} after line {self.stats.lines}",
+                             where=str(self.path), fix="re-save the export in one encoding (UTF-8 recommended)") from None
+
+    def _records(self) -> Iterator[Message | Event | Unparsed]:
         stats = self.stats
         for record in self.format.parse(self.source, stats):
             if isinstance(record, Message):

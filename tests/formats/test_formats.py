@@ -294,3 +294,16 @@ def test_map_option_on_the_command_line(cli, tmp_path):
                             "--output", "json").out)
     assert {v["rule"] for v in report["violations"]} == {"T501", "M101"}
     assert "FIELD=COLUMN" in cli("audit", path, "--map", "sender").err
+
+
+def test_a_truncated_utf16_file_is_an_input_error_in_every_parser(tmp_path):
+    """Found by the long fuzz run: a UTF-16 BOM and one odd byte escaped the HTML parser."""
+    path = tmp_path / "cut.html"
+    path.write_bytes(b"\xfe\xff\x00")
+    for fmt in ("wechat-html", "wechat-txt", "qq-txt", "wechat-csv", "whatsapp-txt", "generic-jsonl", "wecom-archive"):
+        with pytest.raises(InputError) as info:
+            read(path, fmt)
+        assert "not valid utf-16" in str(info.value)
+    for fmt in ("telegram-json", "discord-json"):  # read as bytes by ijson: a JSON that breaks off, counted
+        _, records, stats = read(path, fmt)
+        assert stats.unparsed_lines == 1 and isinstance(records[-1], Unparsed)
