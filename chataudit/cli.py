@@ -32,7 +32,7 @@ from chataudit.rules.registry import build_rules, rule_classes
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   pretty_exceptions_enable=False, help="Audit exported group-chat transcripts against a group regulation.")
-policy_app = typer.Typer(no_args_is_help=True, help="Check or show a policy.")
+policy_app = typer.Typer(no_args_is_help=True, help="Check, show, start (init) or draft (extract) a policy.")
 app.add_typer(policy_app, name="policy")
 
 FAIL_ON = ("info", "warning", "error", "never")
