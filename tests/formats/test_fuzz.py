@@ -16,7 +16,8 @@ from tests.formats.test_formats import FIXTURES
 from tests.timeline import SHANGHAI
 
 EXAMPLES = int(os.environ.get("CHATAUDIT_FUZZ_EXAMPLES", "40"))
-FILE_FORMATS = [fmt for fmt, path in FIXTURES.items() if path.is_file()]
+FILE_FORMATS = [fmt for fmt, path in FIXTURES.items() if path.is_file()
+                and fmt in os.environ.get("CHATAUDIT_FUZZ_FORMATS", fmt).split(",")]  # a long run can split them
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
