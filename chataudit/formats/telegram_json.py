@@ -46,7 +46,7 @@ class TelegramJson(Format):
             msg, loc = item
             try:
                 ts = _when(msg, source)
-            except (ValueError, TypeError, OverflowError):
+            except (KeyError, ValueError, TypeError, OverflowError):  # no date at all, or a broken one
                 yield Unparsed(loc, str(msg.get("date"))[:100], "no valid date")
                 continue
             yield _service(group, ts, msg, loc) if msg.get("type") == "service" else _message(group, ts, msg, loc)

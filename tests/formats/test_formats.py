@@ -307,3 +307,12 @@ def test_a_truncated_utf16_file_is_an_input_error_in_every_parser(tmp_path):
     for fmt in ("telegram-json", "discord-json"):  # read as bytes by ijson: a JSON that breaks off, counted
         _, records, stats = read(path, fmt)
         assert stats.unparsed_lines == 1 and isinstance(records[-1], Unparsed)
+
+
+def test_a_telegram_message_without_any_date_is_unparsed(tmp_path):
+    """Found by the 102k-case fuzz run: an object with neither date nor date_unixtime."""
+    path = tmp_path / "result.json"
+    path.write_text('{"name": "群", "messages": [{"id": 1, "type": "message", "from": "张三", "text": "你好"}]}',
+                    encoding="utf-8")
+    _, [record], stats = read(path, "telegram-json")
+    assert isinstance(record, Unparsed) and record.reason == "no valid date" and stats.unparsed_lines == 1
