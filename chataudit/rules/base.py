@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 
+import regex
 from pydantic import BaseModel, ConfigDict
 
 from chataudit.findings import Finding, Severity
 from chataudit.i18n import Text
 from chataudit.policy.schema import Roles
+from chataudit.policy.types import REGEX_TIMEOUT
 from chataudit.records import Event, Location, Member, Message
 from chataudit.roster import Employee, Roster
 from chataudit.text.lexicon import Matcher
@@ -25,6 +27,8 @@ from chataudit.text.urls import Link, find_links
 EXCERPT_CHARS = 120
 SELF_NAMES = frozenset({"你", "You", "you"})
 """How system lines name the account that exported the chat."""
+_DIGIT = regex.compile(r"[\p{Nd}\p{No}]")
+"""Wider than str.isdigit: a message without any is spared the personal-data search."""
 FROM_RECORD: Any = object()
 """Default ``sender`` of a finding: the record's sender (a message) or actor (an event)."""
 
@@ -66,13 +70,16 @@ class ContentView:
     """The per-message work content rules share: done once, read by all of them. Lexicon hits,
     links and personal data are found only when a rule asks for them."""
 
-    __slots__ = ("msg", "norm", "_matcher", "_hits", "_links", "_personal")
+    __slots__ = ("msg", "norm", "_matcher", "_gate", "_hits", "_patterned", "_quiet", "_links", "_personal")
 
-    def __init__(self, msg: Message, matcher: Matcher | None):
+    def __init__(self, msg: Message, matcher: Matcher | None, gate: regex.Pattern[str] | None):
         self.msg = msg
         self.norm = normalize(msg.text)
         self._matcher = matcher
+        self._gate = gate
         self._hits: list[Hit] | None = None
+        self._patterned: bool | None = None
+        self._quiet: bool | None = None
         self._links: list[Link] | None = None
         self._personal: list[PersonalData] | None = None
 
@@ -82,6 +89,26 @@ class ContentView:
         if self._hits is None:
             self._hits = self._matcher.find(self.norm) if self._matcher is not None else []
         return self._hits
+
+    @property
+    def patterned(self) -> bool:
+        """Whether any content rule's pattern may match: one search of all of them together,
+        so that on an ordinary message (no hits, no pattern) each rule stops at once. A gate
+        that times out answers yes, and the rule's own search then reports the slow regex."""
+        if self._patterned is None:
+            try:
+                self._patterned = self._gate is not None and self._gate.search(
+                    self.norm.text, timeout=REGEX_TIMEOUT) is not None
+            except TimeoutError:
+                self._patterned = True
+        return self._patterned
+
+    @property
+    def quiet(self) -> bool:
+        """No lexicon hit and no content pattern: nothing for any lexicon rule to report."""
+        if self._quiet is None:
+            self._quiet = not self.hits and not self.patterned
+        return self._quiet
 
     @property
     def links(self) -> list[Link]:
@@ -94,7 +121,7 @@ class ContentView:
     def personal(self) -> list[PersonalData]:
         if self._personal is None:
             text = self.msg.text
-            has = "@" in self.norm.text or any(ch.isdigit() for ch in text)
+            has = "@" in self.norm.text or _DIGIT.search(text) is not None
             self._personal = list(find_personal_data(text)) if has else []
         return self._personal
 
@@ -113,6 +140,8 @@ class RuleContext:
     bad_domains: frozenset[str] = frozenset()
     directory: Directory = None  # type: ignore[assignment]
     _leader_cache: dict[str, bool] = field(default_factory=dict)
+    content_patterns: list[str] = field(default_factory=list)  # every content rule's regex, for the gate
+    _gate: regex.Pattern[str] | None = None
     _content_for: Message | None = None
     _content: ContentView | None = None
 
@@ -159,7 +188,9 @@ class RuleContext:
     def content(self, msg: Message) -> ContentView:
         """Normalised text, lexicon hits, links and personal data of a message, once per message."""
         if self._content_for is not msg:
-            self._content_for, self._content = msg, ContentView(msg, self.matcher)
+            if self._gate is None and self.content_patterns:
+                self._gate = regex.compile("|".join(f"(?:{p})" for p in self.content_patterns), regex.IGNORECASE)
+            self._content_for, self._content = msg, ContentView(msg, self.matcher, self._gate)
         return self._content
 
     def mentions(self, msg: Message) -> tuple[str, ...]:

@@ -25,6 +25,8 @@ CATEGORY = {
 }
 FORBIDDEN = {"politics": Severity.ERROR, "religion": Severity.WARNING, "porn": Severity.ERROR,
              "gambling": Severity.ERROR, "violence": Severity.ERROR, "drugs": Severity.ERROR}
+NOT_WORDS = frozenset({Kind.IMAGE, Kind.VIDEO, Kind.VOICE, Kind.STICKER, Kind.RED_PACKET})
+"""Kinds whose text is a placeholder ([图片]), not something the sender wrote."""
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
@@ -44,13 +46,14 @@ class LexiconRule(Rule):
         self.categories = getattr(self.options, "categories", None) or self.default_categories
         patterns = self.options.patterns
         self.pattern = regex.compile("|".join(f"(?:{p})" for p in patterns), regex.IGNORECASE) if patterns else None
+        self.ctx.content_patterns.extend(patterns)
         self.allow = [normalize(a).text for a in self.options.allow]  # compared with the normalised message
 
     def on_message(self, msg: Message) -> Iterable[Finding]:
-        if not msg.text or msg.kind in (Kind.IMAGE, Kind.VIDEO, Kind.VOICE, Kind.STICKER, Kind.RED_PACKET):
+        if not msg.text or msg.kind in NOT_WORDS:
             return ()
         content = self.ctx.content(msg)
-        if any(a in content.norm.text for a in self.allow):
+        if content.quiet or any(a in content.norm.text for a in self.allow):
             return ()
         hits = [h for h in content.hits if h.category in self.categories]
         if hits:
