@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
+import re
+
 import regex
+
 from chataudit.findings import Finding, Severity
 from chataudit.i18n import Text, duration
 from chataudit.policy.types import Duration, RegexPattern, search
@@ -263,7 +266,8 @@ class NoticeUnacknowledged(Rule):
         super().__init__(*args, **kwargs)
         self.patterns = [regex.compile(p) for p in self.options.notice_patterns]
         words = [normalize(w).text for w in self.options.ack_words]  # as the messages are
-        self.long_words = [w for w in words if len(w) > 1]
+        long_words = sorted((w for w in words if len(w) > 1), key=len, reverse=True)
+        self.long_words = re.compile("|".join(map(re.escape, long_words))) if long_words else None
         self.short_words = {w for w in words if len(w) == 1}
         self.open: list[_Notice] = []
         self.closed: list[_Notice] = []  # kept until the end: who is required is known only then
@@ -302,6 +306,8 @@ class NoticeUnacknowledged(Rule):
 
     def _advance(self, now: datetime) -> None:
         """Close the notices whose window ended before ``now`` (an ack at the deadline counts)."""
+        if not self.open:
+            return
         self.closed.extend(n for n in self.open if now > n.closes)
         self.open = [n for n in self.open if now <= n.closes]
 
@@ -312,7 +318,8 @@ class NoticeUnacknowledged(Rule):
 
     def _is_ack(self, msg: Message) -> bool:
         folded = self.ctx.folded(msg)
-        return any(w in folded for w in self.long_words) or letters_only(folded) in self.short_words \
+        return self.long_words is not None and self.long_words.search(folded) is not None \
+            or letters_only(folded) in self.short_words \
             or folded in self.short_words
 
     def _missing(self, notice: _Notice) -> list[str]:

@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from chataudit.records import Kind, Location, Message
 from chataudit.rules.volume import Flood, LongMessage, MediaFlood, RepeatedContent, TrivialRedPacket
@@ -111,6 +112,13 @@ def test_numbers_still_tell_messages_apart():
 ])
 def test_counting_zi(text, zi):
     assert count_zi(text) == zi
+
+
+@given(st.text(max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_counting_zi_never_exceeds_the_characters(text):
+    """S304 skips counting any text no longer than the limit; that shortcut relies on this."""
+    assert count_zi(text) <= len(text)
 
 
 def test_limit_boundary():
