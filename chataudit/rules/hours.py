@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
@@ -75,11 +76,17 @@ class OffHours(Rule):
                 raise ValueError("list at least one weekday, e.g. [\"mon\", \"tue\"]")
             return value
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._bounds = sorted({t for pair in self.options.quiet for t in pair})
+        self._day: date | None = None
+        self._memo: dict[int, Text | None] = {}
+
     def on_message(self, msg: Message) -> Iterable[Finding]:
         if msg.sender in self.options.exempt:
             return ()
         local = msg.ts.astimezone(self.ctx.tz)
-        window = self.quiet_window(local)
+        window = self._quiet_window_memo(local)
         if window is None:
             return ()
         clock = local.strftime("%H:%M")
@@ -87,6 +94,17 @@ class OffHours(Rule):
             f"在休息时间（{window.zh}）内发言，发送时间 {clock}",
             f"Posted at {clock}, inside quiet hours {window.en}",
         ), quiet=window.en),)
+
+    def _quiet_window_memo(self, local: datetime) -> Text | None:
+        """``quiet_window``, remembered for the current day: between two consecutive range
+        boundaries every comparison it makes has the same outcome, so the day and the
+        boundary slot decide the answer."""
+        day, slot = local.date(), bisect_right(self._bounds, local.time())
+        if day != self._day:
+            self._day, self._memo = day, {}
+        if slot not in self._memo:
+            self._memo[slot] = self.quiet_window(local)
+        return self._memo[slot]
 
     def quiet_window(self, local: datetime) -> Text | None:
         """The quiet range ``local`` falls in, labelled like "22:00–07:30", or None."""

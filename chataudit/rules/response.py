@@ -108,7 +108,8 @@ class TaskResponseWindow(Rule):
 
     def on_message(self, msg: Message) -> Iterable[Finding]:
         self.last_seen = msg.ts
-        found = list(self._expire(msg.ts)) + list(self._answers(msg))  # expired tasks cannot be answered
+        # expired tasks cannot be answered; with no task open (most of the time) there is nothing to do
+        found = list(self._expire(msg.ts)) + list(self._answers(msg)) if self.open else []
         responsible = self._responsible(msg)
         if responsible:
             self.open.append(_Task(msg, self._deadline(msg.ts), responsible))

@@ -2,6 +2,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings, strategies as st
 from pydantic import ValidationError
 
 from chataudit.records import Kind, Location, Message
@@ -92,3 +93,15 @@ def test_24_00_is_the_end_of_the_day():
     rule = make(OffHours, quiet=[["20:00", "24:00"]])
     assert OffHours.Options.model_validate({"quiet": [["20:00", "24:00"]]}).quiet[0][1] == time.max
     assert flagged(rule, "2023-10-09 23:59:59 a部-张三 / x") and not flagged(rule, "2023-10-09 00:00:01 a部-张三 / x")
+
+
+@given(st.lists(st.tuples(st.times(), st.times()).filter(lambda r: r[0] != r[1]), min_size=1, max_size=3),
+       st.lists(st.sampled_from(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]), min_size=1, unique=True),
+       st.lists(st.datetimes(min_value=datetime(2023, 1, 1), max_value=datetime(2023, 1, 20)), max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_the_per_day_memo_answers_like_the_full_check(quiet, days, moments):
+    """T501 remembers its answer per day and boundary slot; it must never differ."""
+    rule = make(OffHours, quiet=quiet, days=days)
+    for moment in sorted(moments):
+        local = moment.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+        assert rule._quiet_window_memo(local) == rule.quiet_window(local)
