@@ -28,29 +28,32 @@ FAMILIES = {"naming/membership (M)": "M", "response (R)": "R", "volume (S)": "S"
 PY = sys.executable
 
 
-def child(code: str) -> tuple[float, int]:
-    """Run Python code in a fresh process; (seconds, peak RSS in MB)."""
+def child(code: str) -> tuple[float, int, int | None]:
+    """Run Python code in a fresh process; (seconds, peak RSS in MB, findings if it audits)."""
     start = time.perf_counter()
     proc = subprocess.run([PY, "-c", code], capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise SystemExit(proc.stderr)
-    return seconds, int(proc.stdout.strip().splitlines()[-1])
+    *_, rss, found = proc.stdout.split()
+    return seconds, int(rss), None if found == "-" else int(found)
 
 
-RSS = "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"
+RSS = "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, {found})"
 
 
-def measure(path: Path, messages: int) -> list[tuple[str, float, int]]:
+def measure(path: Path, messages: int) -> list[tuple[str, float, int, int | None]]:
     rows = []
-    rows.append(("raw read", *child(f"f = open({str(path)!r}, encoding='utf-8')\nfor _ in f: pass\n{RSS}")))
+    rss = RSS.format(found="'-'")
+    rows.append(("raw read", *child(f"f = open({str(path)!r}, encoding='utf-8')\nfor _ in f: pass\n{rss}")))
     rows.append(("parse (wechat-txt)", *child(
         "from pathlib import Path\nfrom zoneinfo import ZoneInfo\nfrom chataudit.jobs.inputs import open_input\n"
         f"o = open_input(Path({str(path)!r}), 'auto', ZoneInfo('Asia/Shanghai'), None)\n"
-        f"for _ in o.records(): pass\n{RSS}")))
+        f"for _ in o.records(): pass\n{rss}")))
     audit = ("from pathlib import Path\nfrom chataudit.jobs.audit import AuditRequest, run_audit\n"
              "from chataudit.policy.load import load_policy\n"
-             f"run_audit(AuditRequest(paths=[Path({str(path)!r})], policy=load_policy(None), lang='zh', select={{sel}}))\n{RSS}")
+             f"r = run_audit(AuditRequest(paths=[Path({str(path)!r})], policy=load_policy(None), lang='zh', select={{sel}}))\n"
+             + RSS.format(found="len(r.violations) + len(r.pending)"))
     for label, prefix in FAMILIES.items():
         rows.append((f"parse + rules {label}", *child(audit.replace("{sel}", repr([prefix])))))
     rows.append(("full default policy", *child(audit.replace("{sel}", "None"))))
@@ -61,7 +64,7 @@ def measure(path: Path, messages: int) -> list[tuple[str, float, int]]:
                              if line.strip() and not line.startswith("#"))
     start = time.perf_counter()
     subprocess.run(["grep", "-F", "-c", "-f", words.name, str(path)], capture_output=True)
-    rows.append(("grep -F -f lexicons (native reference)", time.perf_counter() - start, 0))
+    rows.append(("grep -F -f lexicons (native reference)", time.perf_counter() - start, 0, None))
     os.unlink(words.name)
     return rows
 
@@ -81,9 +84,10 @@ def main() -> None:
         print(f"\n{size:,} messages, {mb:,.0f} MB (bench/corpus.py)\n")
         rows = measure(path, size)
         grep = rows[-1][1]
-        print(f"{'step':44} {'seconds':>8} {'msg/s':>10} {'peak MB':>8} {'× grep':>7}")
-        for label, seconds, rss in rows:
-            print(f"{label:44} {seconds:8.1f} {size / seconds:10,.0f} {rss or '':>8} {seconds / grep:7.1f}")
+        print(f"{'step':44} {'seconds':>8} {'msg/s':>10} {'peak MB':>8} {'findings':>9} {'× grep':>7}")
+        for label, seconds, rss, found in rows:
+            print(f"{label:44} {seconds:8.1f} {size / seconds:10,.0f} {rss or '':>8} "
+                  f"{'' if found is None else f'{found:,}':>9} {seconds / grep:7.1f}")
         if not args.keep:
             path.unlink()
     print(f"\nPython {sys.version.split()[0]}, {os.cpu_count()} cores, {os.uname().machine}")
