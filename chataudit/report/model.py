@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.dataclasses import dataclass
 
 
 class _Model(BaseModel):
@@ -36,17 +37,26 @@ class Summary(_Model):
     baselined: int = 0  # known findings accepted by --baseline, not listed
 
 
-class SourceRef(_Model):
+_ROW = ConfigDict(extra="forbid")
+
+
+@dataclass(slots=True, config=_ROW)
+class SourceRef:
     path: str
     line: int | None
 
 
-class PenaltyOut(_Model):
+@dataclass(slots=True, config=_ROW)
+class PenaltyOut:
     action: str
     fine: int | float
 
 
-class Violation(_Model):
+@dataclass(slots=True, config=_ROW)
+class Violation:
+    """One row of the report. A slotted dataclass, not a model: a large audit holds one per
+    finding, and this is about a third of a model's memory (no per-instance dict or field set)."""
+
     rule: str
     name: str
     severity: str

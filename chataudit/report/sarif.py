@@ -36,7 +36,7 @@ class SarifReporter(Reporter):
                             "locations": [location],
                             "partialFingerprints": {"chataudit/v1": v.fingerprint},
                             "properties": {"group": v.group, "sender": v.sender, "timestamp": v.timestamp,
-                                           "excerpt": v.excerpt, "penalty": v.penalty.model_dump()}})
+                                           "excerpt": v.excerpt, "penalty": {"action": v.penalty.action, "fine": v.penalty.fine}}})
         sarif = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
                  "runs": [{"tool": {"driver": {"name": "chataudit", "version": __version__, "rules": rules}},
                            "results": results}]}
