@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from pypinyin import lazy_pinyin
 
 from chataudit.errors import InputError
 from chataudit.formats.encoding import decode_head, detect_encoding, read_head
 from chataudit.formats.tabular import pick_column
 from chataudit.records import Member
+from chataudit.text.pinyin import spell
 
 ROSTER_COLUMNS = {
     "id": ("工号", "员工编号", "员工号", "编号", "employee_id", "employee id", "emp_id", "id"),
@@ -138,7 +138,7 @@ def similar_department(a: str, b: str) -> bool:
 
 
 def _sound(name: str) -> tuple[str, ...]:
-    return tuple(lazy_pinyin(norm(name)))
+    return tuple(spell(norm(name)))
 
 
 def _one_off(a: str, b: str) -> bool:

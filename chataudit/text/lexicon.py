@@ -21,12 +21,12 @@ from pathlib import Path
 
 import ahocorasick_rs
 import regex
-from pypinyin import lazy_pinyin
 
 from chataudit.errors import PolicyError
 from chataudit.text.normalize import Normalized, normalize
+from chataudit.text.pinyin import spell, syllables
 
-_HAN = regex.compile(r"^\p{Han}+$")
+HAN_ONLY = regex.compile(r"^\p{Han}+$")
 _LATIN = regex.compile(r"[a-z]")
 
 
@@ -72,14 +72,8 @@ def _sound_table() -> dict[int, str]:
     """Every Chinese character → a private-use character standing for its syllable (tones
     ignored), so that text can be turned into sounds with one ``str.translate``, keeping its
     length: a match by sound has the same span as the text that sounds that way."""
-    chars = [chr(c) for c in range(0x3400, 0x9FFF + 1)]
-    syllables = lazy_pinyin("".join(chars), errors=lambda unknown: ["?"] * len(unknown))
     index: dict[str, str] = {}
-    table = {}
-    for ch, syllable in zip(chars, syllables, strict=True):
-        if syllable != "?":
-            table[ord(ch)] = index.setdefault(syllable, chr(0xE000 + len(index)))
-    return table
+    return {ord(ch): index.setdefault(syllable, chr(0xE000 + len(index))) for ch, syllable in syllables().items()}
 
 
 def _sounds(text: str) -> str:
@@ -99,13 +93,13 @@ class Matcher:
             self.entries.append(entry)
             patterns.append(key)
             self.pinyin_of.append(False)
-            if pinyin and not entry.allow and _HAN.match(key):
-                spelled = "".join(lazy_pinyin(key))
+            if pinyin and not entry.allow and HAN_ONLY.match(key):
+                spelled = "".join(spell(key))
                 if len(spelled) >= 4:
                     self.entries.append(entry)
                     patterns.append(spelled)
                     self.pinyin_of.append(True)
-            if (entry.category in homophone_categories and not entry.allow and _HAN.match(key)
+            if (entry.category in homophone_categories and not entry.allow and HAN_ONLY.match(key)
                     and len(entry.phrase) >= 3):  # as written: 时时彩 normalises to 时彩
                 self.sound_entries.append(entry)
                 sounds.append(_sounds(key))
