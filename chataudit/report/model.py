@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic.dataclasses import dataclass
 
 
@@ -103,8 +103,21 @@ class Report(_Model):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    def to_json_dict(self) -> dict:
-        data = self.model_dump(mode="json", by_alias=True)
+    def to_json_dict(self, *, rows: bool = True) -> dict:
+        """The report as JSON data. ``rows=False`` leaves the violation and pending lists
+        empty, for writers that stream them row by row (``row_json``)."""
+        data = self.model_dump(mode="json", by_alias=True, exclude=None if rows else {"violations", "pending"})
+        if not rows:  # the same keys in the same order, the row lists empty
+            keys = [field.alias or name for name, field in type(self).model_fields.items()]
+            data = {key: data.get(key, []) for key in keys}
         if not self.fixes:
             del data["fixes"]  # only the members command has a fix list
         return data
+
+
+_ROW_ADAPTER = TypeAdapter(Violation)
+
+
+def row_json(row: Violation) -> dict:
+    """One violation as JSON data, exactly as it appears inside the whole report's."""
+    return _ROW_ADAPTER.dump_python(row, mode="json")

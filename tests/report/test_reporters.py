@@ -137,3 +137,14 @@ def test_baseline_accepts_known_findings(cli, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("[1, 2]", encoding="utf-8")
     assert "not a chataudit baseline" in cli("audit", ROOT / SAMPLE, "--baseline", "bad.json").err
+
+
+@pytest.mark.parametrize("args", [("audit", SAMPLE, "--policy", POLICY), ("audit", "HOSTILE"),
+                                  ("members", "samples/members/华东销售中心工作群-成员.csv", "--policy", "samples/members/policy.toml")])
+def test_streamed_json_is_exactly_json_dump_of_the_whole_report(cli, hostile, args):
+    """The JSON reporter writes row by row; it must be byte for byte what json.dump writes."""
+    args = [str(hostile) if a == "HOSTILE" else a for a in args]
+    result = cli(*args, "--output", "json", cwd=ROOT)
+    whole = json.loads(result.out)
+    assert result.out == json.dumps(whole, ensure_ascii=False, indent=2) + "\n"
+    assert whole["violations"] or whole.get("fixes")
