@@ -145,7 +145,7 @@ class TaskResponseWindow(Rule):
 
     def _answers(self, msg: Message) -> Iterator[Finding]:
         for task in self.open:
-            if task.msg is msg:
+            if task.msg is msg or task.msg.group != msg.group:  # answers come in the task's own group
                 continue
             person = msg.sender if msg.sender in task.waiting else (
                 ANYONE if ANYONE in task.waiting and msg.sender != task.msg.sender else None)

@@ -1,5 +1,6 @@
 """R201 and R202 on realistic exchanges, at their boundaries."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -38,6 +39,15 @@ def test_a_reply_by_the_wrong_person_does_not_count():
     [f] = r201(TASK, "2023-10-11 09:05:00 财务部-李会计 / 陈静在开会，我转告她",
                "2023-10-11 12:00:00 财务部-李会计 / 好")
     assert f.sender == "财务部-陈静" and "之后也未回复" in f.message.zh
+
+
+def test_a_reply_in_another_group_does_not_answer_the_task():
+    """A multi-group export (a WeCom archive, a generic CSV): the task is in its own group."""
+    task, elsewhere, late = timeline(TASK, "2023-10-11 09:05:00 财务部-陈静 / 好的",
+                                     "2023-10-11 10:00:00 财务部-陈静 / 发你了")
+    elsewhere = replace(elsewhere, group="另一个群")
+    [f] = run(make(TaskResponseWindow, roles=HOUSE_ROLES), [task, elsewhere, late])
+    assert f.sender == "财务部-陈静" and f.data["answered"] == "2023-10-11T10:00:00+08:00"
 
 
 def test_no_reply_is_reported_once_the_grace_period_has_passed():
