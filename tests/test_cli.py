@@ -1,6 +1,7 @@
 """The installed `chataudit` command: exit codes, errors, reports, determinism."""
 
 import json
+import re
 import sys
 import subprocess
 
@@ -228,6 +229,47 @@ def test_jobs_gives_the_same_report(cli, tmp_path):
     four = cli("audit", folder, "--output", "json", "--jobs", "4")
     assert one.out == four.out and json.loads(one.out)["violations"]
     assert four.err == ""  # no progress display in a pipe
+
+
+def _stderr_on_a_terminal(args: list[str]) -> str:
+    """Run the CLI with stderr on a pseudo-terminal; what it drew there, escape codes removed."""
+    import os
+    import pty
+    import re
+    import select
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "chataudit", *args], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=slave, cwd=ROOT, env={**os.environ, "COLUMNS": "140"})
+    os.close(slave)
+    drawn = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if not ready and proc.poll() is not None:
+            break
+        try:
+            chunk = os.read(master, 65536) if ready else b""
+        except OSError:  # the child closed the terminal
+            break
+        if ready and not chunk:
+            break
+        drawn += chunk
+    proc.wait()
+    os.close(master)
+    return re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", drawn.decode("utf-8", "replace"))
+
+
+def test_a_long_run_in_a_terminal_shows_bytes_read_and_messages_per_second(tmp_path):
+    export = tmp_path / "群.txt"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "corpus.py"), "20000", str(export)], check=True)
+    megabytes = f"{export.stat().st_size / 1e6:.1f}"
+    drawn = _stderr_on_a_terminal(["audit", str(export), "--output", "json", "-o", str(tmp_path / "r.json")])
+    frames = [f for f in re.split(r"[\r\n]+", drawn) if "条消息" in f]
+    assert frames, drawn[-500:]
+    assert f"/{megabytes} MB" in frames[-1] and "20,000 条消息" in frames[-1] and "/s" in frames[-1]
+    read = [float(m[1]) for f in frames if (m := re.search(r"([\d.]+)/[\d.]+ MB", f))]
+    assert any(0 < r < float(megabytes) for r in read), "the bar moves while the file is read, not only at its end"
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["inputs"][0]["messages"] == 20000
 
 
 def test_docs_rules_md_is_generated_from_the_rules(cli):

@@ -7,12 +7,17 @@ GB18030 (a superset of GBK and GB2312). A NUL byte outside UTF-16 means binary d
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from pathlib import Path
 
 from chataudit.errors import InputError
 
 HEAD_BYTES = 64 * 1024
+BYTES_READ: ContextVar[Callable[[int], None] | None] = ContextVar("chataudit_bytes_read", default=None)
+"""Set by the progress display: the streaming readers tell it, now and then, how many bytes
+of the file they have read."""
+_TELL_EVERY = 4096  # lines
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -62,9 +67,12 @@ def decode_head(head: bytes, encoding: str) -> str:
 def iter_lines(path: Path, encoding: str) -> Iterator[tuple[int, str]]:
     """(1-based line number, line without its end) for every line; streams the file."""
     lineno = 0
+    tell = BYTES_READ.get()
     try:
         with path.open("r", encoding=encoding, newline=None) as fh:
             for lineno, line in enumerate(fh, 1):
+                if tell is not None and not lineno % _TELL_EVERY:
+                    tell(fh.buffer.tell())
                 yield lineno, line.rstrip("\n")
     except UnicodeDecodeError:
         raise InputError(f"bytes that are not valid {encoding} after line {lineno}",

@@ -13,6 +13,7 @@ from typing import Any, BinaryIO
 import ijson
 
 from chataudit.formats.base import InputStats
+from chataudit.formats.encoding import BYTES_READ
 from chataudit.records import Location, Unparsed
 
 _BOM = b"\xef\xbb\xbf"
@@ -23,6 +24,7 @@ class _CountingReader:
 
     def __init__(self, fh: BinaryIO):
         self.fh, self.newlines, self.last = fh, 0, b""
+        self.tell = BYTES_READ.get()
         if fh.read(3) != _BOM:
             fh.seek(0)
 
@@ -31,6 +33,8 @@ class _CountingReader:
         if data:
             self.newlines += data.count(b"\n")
             self.last = data[-1:]
+            if self.tell is not None:
+                self.tell(self.fh.tell())
         return data
 
     @property

@@ -59,11 +59,11 @@ def run_audit(req: AuditRequest) -> Report:
     known = read_baseline(req.baseline) if req.baseline else set()
     paths = expand(list(req.paths))
     rules_by_id = {rule.id: rule for rule in build_rules(req.policy, req.select, req.ignore)}
-    with Progress(enabled=req.progress, total=len(paths)) as progress:
+    with Progress(enabled=req.progress, paths=paths) as progress:
         if req.jobs > 1 and len(paths) > 1:
             with ProcessPoolExecutor(max_workers=req.jobs) as pool:
                 done = list(pool.map(_audit_one, [(req, i, p) for i, p in enumerate(paths)]))
-            progress.advance(len(done), sum(d.stats.messages for d in done))
+            progress.advance(paths, sum(d.stats.messages for d in done))
         else:
             done = [_audit_one((req, i, p), progress) for i, p in enumerate(paths)]
     inputs = [(str(d.path), d.format, d.stats) for d in done]
@@ -111,7 +111,7 @@ def _audit_one(job: tuple[AuditRequest, int, Path], progress: "Progress | None" 
         latest: dict[str, datetime] = {}
         records = _noting_latest(records, latest)
         if progress is not None:
-            records = progress.counting(records)
+            records = progress.counting(records, path)
         findings = [(index, finding) for finding in audit(records, rules)]
     finally:
         if ledger is not None:
@@ -119,7 +119,7 @@ def _audit_one(job: tuple[AuditRequest, int, Path], progress: "Progress | None" 
     if req.strict:
         check_strict(opened)
     if progress is not None:
-        progress.advance(1, 0)
+        progress.advance([path], 0)
     return _Done(path, opened.format.name, opened.stats, findings, latest)
 
 

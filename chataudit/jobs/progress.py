@@ -1,26 +1,43 @@
-"""A progress display for long runs: files done, messages read, messages per second. On stderr
-and only when stderr is a terminal, so pipes, files and CI logs never see it."""
+"""A progress display for long runs: bytes read of all inputs, messages, messages per second.
+On stderr and only when stderr is a terminal, so pipes, files and CI logs never see it.
+
+The streaming readers (text lines, JSON arrays) report how far into their file they are
+through ``formats.encoding.BYTES_READ``; a reader that does not (a Slack folder, a
+spreadsheet) moves the bar when its file is done."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TypeVar
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, DownloadColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+
+from chataudit.formats.encoding import BYTES_READ
 
 T = TypeVar("T")
 EVERY = 5_000  # records between refreshes: cheap enough not to show in the profile
 
 
+def input_bytes(path: Path) -> int:
+    """The size the bar counts for an input: a file's size, a folder's files together."""
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
+
+
 class Progress:
-    def __init__(self, *, enabled: bool, total: int):
+    def __init__(self, *, enabled: bool, paths: list[Path]):
         self.enabled = enabled and sys.stderr.isatty()
-        self._bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        self._sizes = {path: input_bytes(path) for path in paths} if self.enabled else {}
+        self._bar = RichProgress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                                  TextColumn("{task.fields[messages]:,} 条消息 · {task.fields[rate]:,.0f}/s"),
                                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) if self.enabled else None
-        self._task = self._bar.add_task("审计", total=total, messages=0, rate=0) if self._bar else None
+        self._task = self._bar.add_task("审计", total=sum(self._sizes.values()), messages=0,
+                                        rate=0) if self._bar else None
+        self._done_bytes = 0  # of the inputs finished
         self._messages = 0
 
     def __enter__(self) -> "Progress":
@@ -32,19 +49,29 @@ class Progress:
         if self._bar is not None:
             self._bar.stop()
 
-    def counting(self, records: Iterator[T]) -> Iterator[T]:
+    def counting(self, records: Iterator[T], path: Path) -> Iterator[T]:
+        """The records of one input, passed through; the bar follows the reader's position."""
         if self._bar is None:
             yield from records
             return
-        for n, record in enumerate(records, 1):
-            if n % EVERY == 0:
-                self.advance(0, EVERY)
-            yield record
+        size = self._sizes.get(path, 0)
+        token = BYTES_READ.set(lambda position: self._bar.update(
+            self._task, completed=self._done_bytes + min(position, size)))
+        try:
+            for n, record in enumerate(records, 1):
+                if n % EVERY == 0:
+                    self.advance([], EVERY)
+                yield record
+        finally:
+            BYTES_READ.reset(token)
 
-    def advance(self, files: int, messages: int) -> None:
+    def advance(self, finished: list[Path], messages: int) -> None:
+        """Inputs finished (their whole size counts as read) and messages read since the last call."""
         if self._bar is None:
             return
+        self._done_bytes += sum(self._sizes.get(path, 0) for path in finished)
         self._messages += messages
         task = self._bar.tasks[0]
         rate = self._messages / task.elapsed if task.elapsed else 0
-        self._bar.update(self._task, advance=files, messages=self._messages, rate=rate)
+        update = {"completed": self._done_bytes} if finished else {}
+        self._bar.update(self._task, messages=self._messages, rate=rate, **update)
