@@ -60,6 +60,33 @@ def _check_regex(value: str) -> str:
 RegexPattern = Annotated[str, AfterValidator(_check_regex)]
 
 
+_UNSAFE_TO_JOIN = regex.compile(r"\\[1-9]|\\g<|\(\?P=|\(\?[a-zA-Z]+\)")
+"""Backreferences (numbered or named) and global inline flags: joined into one alternation,
+they would refer to another pattern's group or change how the other patterns read."""
+
+
+def joined(patterns: list[str]) -> list["regex.Pattern[str]"]:
+    """Policy patterns compiled (case-insensitive) into as few regexes as is safe: one
+    alternation when joining them cannot change what any of them matches, else one each."""
+    if not patterns:
+        return []
+    if not any(_UNSAFE_TO_JOIN.search(p) for p in patterns):
+        try:
+            return [regex.compile("|".join(f"(?:{p})" for p in patterns), regex.IGNORECASE)]
+        except regex.error:  # the same group name in two patterns
+            pass
+    return [regex.compile(p, regex.IGNORECASE) for p in patterns]
+
+
+def search_any(patterns: list["regex.Pattern[str]"], text: str) -> "regex.Match[str] | None":
+    """The first match of any of ``patterns`` (each searched with the timeout)."""
+    for pattern in patterns:
+        found = search(pattern, text)
+        if found:
+            return found
+    return None
+
+
 def search(pattern: "regex.Pattern[str]", text: str) -> "regex.Match[str] | None":
     """A policy regex applied to untrusted text, with a timeout against catastrophic backtracking."""
     from chataudit.errors import PolicyError

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from chataudit.findings import Finding, Severity
 from chataudit.i18n import Text
 from chataudit.policy.schema import Roles
-from chataudit.policy.types import REGEX_TIMEOUT
+from chataudit.policy.types import REGEX_TIMEOUT, joined
 from chataudit.records import Event, Location, Member, Message
 from chataudit.roster import Employee, Roster
 from chataudit.text.lexicon import Matcher
@@ -72,7 +72,7 @@ class ContentView:
 
     __slots__ = ("msg", "norm", "_matcher", "_gate", "_hits", "_patterned", "_quiet", "_links", "_personal")
 
-    def __init__(self, msg: Message, matcher: Matcher | None, gate: regex.Pattern[str] | None):
+    def __init__(self, msg: Message, matcher: Matcher | None, gate: list[regex.Pattern[str]]):
         self.msg = msg
         self.norm = normalize(msg.text)
         self._matcher = matcher
@@ -93,14 +93,18 @@ class ContentView:
     @property
     def patterned(self) -> bool:
         """Whether any content rule's pattern may match: one search of all of them together,
-        so that on an ordinary message (no hits, no pattern) each rule stops at once. A gate
-        that times out answers yes, and the rule's own search then reports the slow regex."""
+        so that on an ordinary message (no hits, no pattern) each rule stops at once. Patterns
+        that cannot be joined safely are not gated (yes); a gate that times out answers yes,
+        and the rule's own search then reports the slow regex."""
         if self._patterned is None:
-            try:
-                self._patterned = self._gate is not None and self._gate.search(
-                    self.norm.text, timeout=REGEX_TIMEOUT) is not None
-            except TimeoutError:
+            if len(self._gate) > 1:
                 self._patterned = True
+            else:
+                try:
+                    self._patterned = bool(self._gate) and self._gate[0].search(
+                        self.norm.text, timeout=REGEX_TIMEOUT) is not None
+                except TimeoutError:
+                    self._patterned = True
         return self._patterned
 
     @property
@@ -141,7 +145,7 @@ class RuleContext:
     directory: Directory = None  # type: ignore[assignment]
     _leader_cache: dict[str, bool] = field(default_factory=dict)
     content_patterns: list[str] = field(default_factory=list)  # every content rule's regex, for the gate
-    _gate: regex.Pattern[str] | None = None
+    _gate: list[regex.Pattern[str]] | None = None
     _content_for: Message | None = None
     _content: ContentView | None = None
 
@@ -188,8 +192,8 @@ class RuleContext:
     def content(self, msg: Message) -> ContentView:
         """Normalised text, lexicon hits, links and personal data of a message, once per message."""
         if self._content_for is not msg:
-            if self._gate is None and self.content_patterns:
-                self._gate = regex.compile("|".join(f"(?:{p})" for p in self.content_patterns), regex.IGNORECASE)
+            if self._gate is None:
+                self._gate = joined(self.content_patterns)
             self._content_for, self._content = msg, ContentView(msg, self.matcher, self._gate)
         return self._content
 

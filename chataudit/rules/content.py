@@ -6,11 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
-import regex
-
 from chataudit.findings import Finding, Severity
 from chataudit.i18n import Text
-from chataudit.policy.types import RegexPattern, search
+from chataudit.policy.types import RegexPattern, joined, search_any
 from chataudit.records import Kind, Message
 from chataudit.rules.base import Rule, RuleOptions
 from chataudit.text.normalize import normalize
@@ -45,7 +43,7 @@ class LexiconRule(Rule):
         super().__init__(*args, **kwargs)
         self.categories = getattr(self.options, "categories", None) or self.default_categories
         patterns = self.options.patterns
-        self.pattern = regex.compile("|".join(f"(?:{p})" for p in patterns), regex.IGNORECASE) if patterns else None
+        self.patterns = joined(patterns)
         self.ctx.content_patterns.extend(patterns)
         self.allow = [normalize(a).text for a in self.options.allow]  # compared with the normalised message
 
@@ -64,7 +62,7 @@ class LexiconRule(Rule):
             return (self.finding(msg, Text(f"含{label.zh}内容：“{said}”{how.zh}", f"Contains {label.en} content: \"{said}\"{how.en}"),
                                  severity=Severity(self.categories[worst.category]), category=worst.category,
                                  term=worst.phrase, matched=said),)
-        m = search(self.pattern, content.norm.text) if self.pattern is not None else None
+        m = search_any(self.patterns, content.norm.text)
         if m:  # on the normalised text: 號 and zero-width characters hide nothing
             said = content.norm.excerpt(m.start(), m.end())
             return (self.finding(msg, self.pattern_message(said), matched=said),)

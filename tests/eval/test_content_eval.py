@@ -13,7 +13,9 @@ from pathlib import Path
 from chataudit.engine import audit
 from chataudit.policy.load import load_policy
 from chataudit.rules.registry import build_rules, rule_classes
-from tests.timeline import make, record, run
+from chataudit.policy.schema import Roles
+from chataudit.rules.base import RuleContext
+from tests.timeline import SHANGHAI, bundled_matcher, make, record, run
 
 CONTENT_RULES = ["C401", "C402", "C403", "C404", "C405", "C406", "C407", "S305", "S306"]
 ROWS = [json.loads(line) for line in (Path(__file__).parent / "content.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -76,3 +78,20 @@ def test_rules_built_together_find_what_each_finds_alone():
     jointly = sorted((f.rule, f.loc.line, f.message.zh) for f in audit(messages, together))
     assert len(jointly) > 200
     assert jointly == separately
+
+
+def test_patterns_that_cannot_be_joined_still_match_what_they_say():
+    """Policy patterns from several rules share one gate search; a backreference, a global
+    inline flag or a group name used twice would change what a joined alternation matches,
+    so such patterns are searched one by one."""
+    matcher, bad = bundled_matcher()
+    ctx = RuleContext(roles=Roles(), tz=SHANGHAI, matcher=matcher, bad_domains=bad)
+    classes = rule_classes()
+    rules = [classes["C402"](classes["C402"].Options(patterns=[r"(?P<n>\d{3})-(?P=n)", r"(\w)\1{4}"]), ctx),
+             classes["S305"](classes["S305"].Options(patterns=[r"(?P<n>接龙)", r"(?x) 转 发 给 \d+ 人"]), ctx),
+             classes["C407"](classes["C407"].Options(patterns=[r"call me"]), ctx)]
+    lines = ["2023-10-11 10:00:00 测试部-张三 / 号码 123-123 记一下", "2023-10-11 10:01:00 测试部-张三 / zzzzz",
+             "2023-10-11 10:02:00 测试部-张三 / 转发给20人", "2023-10-11 10:03:00 测试部-张三 / 周末接龙",
+             "2023-10-11 10:04:00 测试部-张三 / pls call me now", "2023-10-11 10:05:00 测试部-张三 / 号码 123-456 记一下"]
+    found = [(f.rule, f.loc.line) for f in audit([record(line, i) for i, line in enumerate(lines)], rules)]
+    assert found == [("C402", 1), ("C402", 2), ("S305", 3), ("S305", 4), ("C407", 5)]
