@@ -8,7 +8,7 @@ from chataudit.errors import PolicyError, UsageError
 from chataudit.findings import Severity
 from chataudit.plugins import load_group
 from chataudit.policy.load import LoadedPolicy, bundled_policies_dir, policy_error
-from chataudit.text.lexicon import Entry, Matcher, read_lexicon
+from chataudit.text.lexicon import DOMAINS_FILE, Entry, Matcher, read_lexicon, read_lexicon_folder
 from chataudit.roster import Roster, read_roster
 from chataudit.rules.base import Rule, RuleContext
 
@@ -83,15 +83,12 @@ def content_matcher(loaded: LoadedPolicy) -> tuple[Matcher, frozenset[str]]:
         folder = (loaded.base_dir / settings.dir) if settings.dir else bundled_policies_dir() / "lexicons"
         if not folder.is_dir():
             raise PolicyError("lexicon folder not found", where=str(folder), fix="check [lexicons] dir")
-        entries: list[Entry] = []
-        for path in sorted(folder.glob("*.txt")):
-            if path.stem != "malicious_domains":
-                entries += read_lexicon(path, path.stem)
+        entries = read_lexicon_folder(folder)
         for category, name in settings.files.items():
             entries += read_lexicon(loaded.base_dir / name, category)
         for category, phrases in settings.extra.items():
             entries += [Entry(category, p.lstrip("!").strip(), p.startswith("!")) for p in phrases if p.strip()]
-        domains = folder / "malicious_domains.txt"
+        domains = folder / DOMAINS_FILE
         bad = frozenset(line.strip().lower() for line in domains.read_text(encoding="utf-8").splitlines()
                         if line.strip() and not line.startswith("#")) if domains.is_file() else frozenset()
         _MATCHERS[key] = (Matcher(entries, pinyin=settings.pinyin, homophones=settings.homophones), bad)

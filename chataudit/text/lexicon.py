@@ -67,6 +67,16 @@ def read_lexicon(path: Path, category: str) -> list[Entry]:
     return entries
 
 
+DOMAINS_FILE = "malicious_domains.txt"
+"""In the lexicon folder, but a deny-list of link domains, not phrases."""
+
+
+def read_lexicon_folder(folder: Path) -> list[Entry]:
+    """Every lexicon in a folder, in name order, each file's stem its category."""
+    return [entry for path in sorted(folder.glob("*.txt")) if path.name != DOMAINS_FILE
+            for entry in read_lexicon(path, path.stem)]
+
+
 @cache
 def _sound_table() -> dict[int, str]:
     """Every Chinese character → a private-use character standing for its syllable (tones

@@ -55,13 +55,10 @@ def generate(phrases: list[str]) -> dict:
 def bundled_phrases() -> list[str]:
     """The bundled lexicon entries that get a pinyin spelling (Chinese characters only, normalised)."""
     from chataudit.policy.load import bundled_policies_dir
-    from chataudit.text.lexicon import HAN_ONLY, read_lexicon
+    from chataudit.text.lexicon import HAN_ONLY, read_lexicon_folder
     from chataudit.text.normalize import normalize
 
-    keys = []
-    for path in sorted((bundled_policies_dir() / "lexicons").glob("*.txt")):
-        if path.stem != "malicious_domains":
-            keys += [normalize(e.phrase).text for e in read_lexicon(path, path.stem)]
+    keys = [normalize(e.phrase).text for e in read_lexicon_folder(bundled_policies_dir() / "lexicons")]
     return [k for k in keys if HAN_ONLY.match(k)]
 
 
