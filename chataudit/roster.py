@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-
 from chataudit.errors import InputError
 from chataudit.formats.encoding import decode_head, detect_encoding, read_head
 from chataudit.formats.tabular import pick_column

@@ -11,9 +11,8 @@ from pathlib import Path
 
 from chataudit.engine import audit
 from chataudit.findings import Finding
-from chataudit.formats.base import InputStats
+from chataudit.formats.base import InputOptions, InputStats
 from chataudit.i18n import Lang
-from chataudit.formats.base import InputOptions
 from chataudit.jobs.inputs import check_strict, expand, open_input, within
 from chataudit.policy.load import LoadedPolicy
 from chataudit.errors import InputError
@@ -74,7 +73,7 @@ def run_audit(req: AuditRequest) -> Report:
             latest[group] = max(ts, latest.get(group, ts))
     if req.write_baseline:
         write_baseline(req.write_baseline, {fingerprint(f) for _, f in findings if not f.pending})
-    kept = [(i, f) for i, f in findings if f.pending or fingerprint(f) not in known]
+    kept = [(i, f) for i, f in findings if f.pending or fingerprint(f) not in known] if known else findings
     prior = None
     if req.ledger:
         ledger = Ledger(req.ledger)
@@ -108,8 +107,9 @@ def _audit_one(job: tuple[AuditRequest, int, Path], progress: "Progress | None" 
     try:
         if ledger is not None:
             records = _unseen(records, ledger)
-        latest: dict[str, datetime] = {}
-        records = _noting_latest(records, latest)
+        latest: dict[str, datetime] = {}  # only the ledger needs it
+        if req.ledger:
+            records = _noting_latest(records, latest)
         if progress is not None:
             records = progress.counting(records, path)
         findings = [(index, finding) for finding in audit(records, rules)]

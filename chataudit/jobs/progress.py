@@ -30,11 +30,11 @@ def input_bytes(path: Path) -> int:
 
 class Progress:
     def __init__(self, *, enabled: bool, paths: list[Path]):
-        self.enabled = enabled and sys.stderr.isatty()
-        self._sizes = {path: input_bytes(path) for path in paths} if self.enabled else {}
+        enabled = enabled and sys.stderr.isatty()
+        self._sizes = {path: input_bytes(path) for path in paths} if enabled else {}
         self._bar = RichProgress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                                  TextColumn("{task.fields[messages]:,} 条消息 · {task.fields[rate]:,.0f}/s"),
-                                 TimeElapsedColumn(), console=Console(stderr=True), transient=True) if self.enabled else None
+                                 TimeElapsedColumn(), console=Console(stderr=True), transient=True) if enabled else None
         self._task = self._bar.add_task("审计", total=sum(self._sizes.values()), messages=0,
                                         rate=0) if self._bar else None
         self._done_bytes = 0  # of the inputs finished

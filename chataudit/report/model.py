@@ -106,10 +106,8 @@ class Report(_Model):
     def to_json_dict(self, *, rows: bool = True) -> dict:
         """The report as JSON data. ``rows=False`` leaves the violation and pending lists
         empty, for writers that stream them row by row (``row_json``)."""
-        data = self.model_dump(mode="json", by_alias=True, exclude=None if rows else {"violations", "pending"})
-        if not rows:  # the same keys in the same order, the row lists empty
-            keys = [field.alias or name for name, field in type(self).model_fields.items()]
-            data = {key: data.get(key, []) for key in keys}
+        report = self if rows else self.model_copy(update={"violations": [], "pending": []})
+        data = report.model_dump(mode="json", by_alias=True)
         if not self.fixes:
             del data["fixes"]  # only the members command has a fix list
         return data

@@ -19,7 +19,7 @@ from chataudit.policy.schema import Roles
 from chataudit.policy.types import REGEX_TIMEOUT, joined
 from chataudit.records import Event, Location, Member, Message
 from chataudit.roster import Employee, Roster
-from chataudit.text.lexicon import Matcher
+from chataudit.text.lexicon import Hit, Matcher
 from chataudit.text.normalize import normalize
 from chataudit.text.pii import PersonalData, find_personal_data
 from chataudit.text.urls import Link, find_links
@@ -70,7 +70,7 @@ class ContentView:
     """The per-message work content rules share: done once, read by all of them. Lexicon hits,
     links and personal data are found only when a rule asks for them."""
 
-    __slots__ = ("msg", "norm", "_matcher", "_gate", "_hits", "_patterned", "_quiet", "_links", "_personal")
+    __slots__ = ("msg", "norm", "_matcher", "_gate", "_hits", "_patterned", "_links", "_personal")
 
     def __init__(self, msg: Message, matcher: Matcher | None, gate: list[regex.Pattern[str]]):
         self.msg = msg
@@ -79,7 +79,6 @@ class ContentView:
         self._gate = gate
         self._hits: list[Hit] | None = None
         self._patterned: bool | None = None
-        self._quiet: bool | None = None
         self._links: list[Link] | None = None
         self._personal: list[PersonalData] | None = None
 
@@ -110,9 +109,7 @@ class ContentView:
     @property
     def quiet(self) -> bool:
         """No lexicon hit and no content pattern: nothing for any lexicon rule to report."""
-        if self._quiet is None:
-            self._quiet = not self.hits and not self.patterned
-        return self._quiet
+        return not self.hits and not self.patterned
 
     @property
     def links(self) -> list[Link]:

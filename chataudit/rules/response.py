@@ -6,12 +6,11 @@ an executive, 人资中心-李敏 is the owner, an admin and a leader.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Literal
-
-import re
 
 import regex
 
