@@ -27,7 +27,7 @@ from chataudit.plugins import load_group
 from chataudit.formats.encoding import detect_encoding, read_head
 from chataudit.policy.extract import extract, to_toml
 from chataudit.policy.load import LoadedPolicy, bundled_policies_dir, load_policy, validate
-from chataudit.report.base import visible
+from chataudit.report.base import json_text, visible
 from chataudit.rules.registry import build_rules, rule_classes
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -119,8 +119,12 @@ def audit(
         since=None if since_last else _when(since, loaded, "--since"), until=_when(until, loaded, "--until"),
         mapping=_mapping(mapping), strict=strict, since_last=since_last, ledger=ledger, baseline=baseline,
         write_baseline=write_baseline, redact=redact, jobs=jobs, progress=True,
-    ))
+    ), warn=_warn)
     _emit(report, reporter, lang or loaded.policy.policy.lang, out_file, fail_on)
+
+
+def _warn(line: str) -> None:
+    print(visible(line).replace("\n", " "), file=sys.stderr)
 
 
 def _check_choices(fail_on: str, lang: Optional[str]) -> None:
@@ -131,9 +135,12 @@ def _check_choices(fail_on: str, lang: Optional[str]) -> None:
 
 
 def _emit(report, reporter, lang: str, out_file: Optional[Path], fail_on: str) -> None:
-    """Write the report, then exit 1 when a violation is at or above --fail-on."""
+    """Write the report, then exit 1 when a violation is at or above --fail-on. An input that
+    could not be read exits 2 instead: the report covers the others, and CI must notice."""
     with open_output(out_file, encoding=reporter.encoding, newline=reporter.newline, binary=reporter.binary) as out:
         reporter.render(report, lang, out, terminal=out_file is None and _is_terminal())
+    if any(summary.error for summary in report.inputs):
+        raise typer.Exit(2)
     if fail_on != "never":
         threshold = Severity(fail_on).rank
         if any(Severity(v.severity).rank >= threshold for v in report.violations):
@@ -214,10 +221,10 @@ def rules(
 def list_formats() -> None:
     """List the supported input formats and the tools that produce them."""
     table = Table(box=None, pad_edge=False)
-    for column in ("format", "格式", "produced by"):
+    for column in ("format", "格式", "produced by", "versions read"):
         table.add_column(column)
     for name, cls in formats().items():
-        table.add_row(name, cls.title.zh, cls.producer)
+        table.add_row(name, cls.title.zh, cls.producer, cls.versions or "-")
     _console().print(table)
 
 
@@ -313,7 +320,7 @@ def policy_show(
             "clause": (rule.clause if rule else cls.clause).zh,
             **options.model_dump(mode="json"),
         }
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    print(json_text(data, indent=2))
 
 
 @app.command()
@@ -325,7 +332,7 @@ def version() -> None:
 def main(argv: Optional[list[str]] = None) -> None:
     """Run the CLI. Usage errors exit 2 (typer); our errors print one line and exit 2."""
     try:
-        app(args=argv, prog_name="chataudit")
+        code = app(args=argv, prog_name="chataudit", standalone_mode=False)
     except ChatAuditError as exc:
         print(exc.line(), file=sys.stderr)
         sys.exit(2)
@@ -333,8 +340,29 @@ def main(argv: Optional[list[str]] = None) -> None:
         sys.stderr.close()  # the reader went away (e.g. `| head`); nothing more to say
         sys.exit(0)
     except Exception as exc:  # a bug: one line, never a traceback, unless debugging
+        if _is_a(exc, "NoArgsIsHelpError"):  # a bare `chataudit` or `chataudit policy`: the help
+            print(exc.format_message(), file=sys.stderr)
+            sys.exit(2)
+        if _is_a(exc, "ClickException"):  # the option parser's complaint, as one line
+            print(_usage_line(exc), file=sys.stderr)
+            sys.exit(2)
+        if _is_a(exc, "Abort"):  # Ctrl-C or end of input at a prompt
+            sys.exit(130)
         if os.environ.get("CHATAUDIT_DEBUG"):
             raise
         print(f"internal error: {type(exc).__name__}: {exc} — rerun with CHATAUDIT_DEBUG=1 and report it",
               file=sys.stderr)
         sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _is_a(exc: Exception, name: str) -> bool:
+    """Typer raises click's exceptions, from click or from its own vendored copy of it
+    (typer ≥ 0.20): known by class name, so either works."""
+    return any(cls.__name__ == name for cls in type(exc).__mro__)
+
+
+def _usage_line(exc: Exception) -> str:
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.command_path if ctx is not None else "chataudit"
+    return UsageError(exc.format_message().replace("\n", " "), fix=f"see '{command} --help'").line()
