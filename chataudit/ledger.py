@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from chataudit.errors import InputError
@@ -36,15 +36,32 @@ class Ledger:
             self.db.execute("PRAGMA busy_timeout=60000")
             self.db.executescript(SCHEMA)
         except sqlite3.DatabaseError as exc:
-            raise InputError(f"not a usable ledger ({exc})", where=str(path),
-                             fix="pass a new file name, or the ledger an earlier run wrote") from None
+            raise self._error(exc) from None
 
     def close(self) -> None:
         self.db.close()
 
     def last_seen(self, group: str) -> datetime | None:
-        row = self.db.execute("SELECT last_ts FROM groups WHERE grp = ?", (group,)).fetchone()
+        row = self._run("SELECT last_ts FROM groups WHERE grp = ?", (group,)).fetchone()
         return datetime.fromisoformat(row[0]) if row else None
+
+    def _run(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+        try:
+            return self.db.execute(sql, params)
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc) from None
+
+    def _error(self, exc: sqlite3.DatabaseError) -> InputError:
+        """One line for what SQLite refused: a read-only file or folder, a corrupt file, a lock."""
+        text = str(exc)
+        if "readonly" in text or "read-only" in text:
+            return InputError("the ledger is read-only", where=str(self.path),
+                              fix="give the job write access to the ledger file and its folder")
+        if "locked" in text or "busy" in text:
+            return InputError("the ledger stayed locked by another run for 60 s", where=str(self.path),
+                              fix="let the other run finish, or use another ledger file")
+        return InputError(f"not a usable ledger ({text})", where=str(self.path),
+                          fix="pass a new file name, or restore the ledger an earlier run wrote")
 
     def record(self, findings: Iterable[tuple[str, str, str, str | None, str | None]],
                last: dict[str, datetime]) -> dict[str, int]:
@@ -64,11 +81,20 @@ class Ledger:
             self.db.executemany("INSERT OR IGNORE INTO findings(fingerprint, rule, grp, member, ts, first_run) "
                                 "VALUES (?, ?, ?, ?, ?, ?)", [(*row, run) for row in rows])
             for group, ts in last.items():
-                self.db.execute("INSERT INTO groups(grp, last_ts) VALUES (?, ?) ON CONFLICT(grp) DO UPDATE "
-                                "SET last_ts = max(last_ts, excluded.last_ts)", (group, ts.isoformat()))
+                self._advance(group, ts)
             self.db.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise self._error(exc) from None
             raise
         return prior
+
+    def _advance(self, group: str, ts: datetime) -> None:
+        """Move a group's mark forward, never back. Compared as instants in Python (marks
+        written with different UTC offsets do not sort as text) and stored in UTC."""
+        row = self.db.execute("SELECT last_ts FROM groups WHERE grp = ?", (group,)).fetchone()
+        if row is None or ts.timestamp() > datetime.fromisoformat(row[0]).timestamp():
+            self.db.execute("INSERT INTO groups(grp, last_ts) VALUES (?, ?) ON CONFLICT(grp) DO UPDATE "
+                            "SET last_ts = excluded.last_ts", (group, ts.astimezone(timezone.utc).isoformat()))

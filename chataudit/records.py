@@ -47,7 +47,8 @@ ALL_MEMBERS = "@all"
 class Location:
     path: str
     line: int | None = None  # first line of the record in a text export
-    index: int | None = None  # record index in a JSON/CSV export
+    index: int | None = None  # 1-based position of the record in a JSON export (message number)
+    ref: str | None = None  # the export's own id of the message, where it has one
 
 
 @dataclass(frozen=True, slots=True)

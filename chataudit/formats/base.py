@@ -25,6 +25,7 @@ class InputStats:
     unparsed_lines: int = 0
     unparsed_samples: list[int] = field(default_factory=list)  # first few line numbers
     notes: list[str] = field(default_factory=list)  # what the reader had to assume (shown in reports)
+    error: str | None = None  # why the input could not be read at all (one of several inputs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,7 @@ class Format:
     name: ClassVar[str]
     title: ClassVar[Text]
     producer: ClassVar[str]  # the tool that writes this layout
+    versions: ClassVar[str] = ""  # the exporter versions and layouts read, for `chataudit formats`
 
     @staticmethod
     def sniff(head: str, filename: str) -> float:

@@ -18,6 +18,12 @@ BYTES_READ: ContextVar[Callable[[int], None] | None] = ContextVar("chataudit_byt
 """Set by the progress display: the streaming readers tell it, now and then, how many bytes
 of the file they have read."""
 _TELL_EVERY = 4096  # lines
+MAX_LINE = 1 << 20
+"""Characters of one line that are read. A chat line is never near this; a file with no line
+break at all (2 GB) would otherwise be read into memory whole."""
+LONG_LINES: ContextVar[list[tuple[int, int]] | None] = ContextVar("chataudit_long_lines", default=None)
+"""Set by the input being read: (line number, characters not read) for each over-long line,
+so that the rest of the line is counted as unparsed, with its length."""
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -70,11 +76,30 @@ def iter_lines(path: Path, encoding: str) -> Iterator[tuple[int, str]]:
     tell = BYTES_READ.get()
     try:
         with path.open("r", encoding=encoding, newline=None) as fh:
-            for lineno, line in enumerate(fh, 1):
+            while line := fh.readline(MAX_LINE):
+                lineno += 1
                 if tell is not None and not lineno % _TELL_EVERY:
                     tell(fh.buffer.tell())
+                if len(line) == MAX_LINE and not line.endswith("\n"):
+                    _long_line(lineno, _skip_rest_of_line(fh))
                 yield lineno, line.rstrip("\n")
     except UnicodeDecodeError:
         raise InputError(f"bytes that are not valid {encoding} after line {lineno}",
                          where=str(path),
                          fix="re-save the export in one encoding (UTF-8 recommended)") from None
+
+
+def _skip_rest_of_line(fh) -> int:
+    """Read past the rest of an over-long line, a block at a time; its length in characters."""
+    skipped = 0
+    while block := fh.readline(MAX_LINE):
+        if block.endswith("\n"):
+            return skipped + len(block) - 1
+        skipped += len(block)
+    return skipped
+
+
+def _long_line(lineno: int, skipped: int) -> None:
+    found = LONG_LINES.get()
+    if skipped and found is not None:
+        found.append((lineno, skipped))

@@ -2,17 +2,64 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import shutil
+import sys
+import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import BinaryIO
 
 from chataudit.errors import InputError
 from chataudit.formats.base import Format, InputOptions, InputStats, Source
+from chataudit.formats.encoding import LONG_LINES, MAX_LINE
 from chataudit.formats.registry import container_format, open_source
-from chataudit.records import Event, Message, Unparsed
+from chataudit.records import Event, Location, Message, Unparsed
 
 UNPARSED_SAMPLES = 20
+STDIN = "-"
+_SPOOLS: list[tempfile.TemporaryDirectory] = []  # removed when the process ends
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """An input as it is read (``path``) and as reports name it (``shown``): the same, except
+    for standard input and pipes, which are read once into a temporary file."""
+
+    path: Path
+    shown: str
+
+
+def as_input(path: Path) -> InputFile:
+    """A regular file, folder or archive as it is; ``-``, a pipe, a FIFO or a device read once
+    into a temporary file (sniffing reads the head and then reopens, which a pipe cannot do)."""
+    if str(path) == STDIN:
+        return InputFile(_spool(sys.stdin.buffer, "stdin"), STDIN)
+    try:
+        if path.is_file() or path.is_dir():
+            return InputFile(path, str(path))
+        if not path.exists():
+            raise InputError("file not found", where=str(path), fix="check the path")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO nobody writes to must not hang the open
+    except OSError as exc:
+        raise InputError(f"cannot read it ({exc.strerror})", where=str(path), fix="check the path and its permissions") from None
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as stream:
+        return InputFile(_spool(stream, path.name), str(path))
+
+
+def _spool(stream: BinaryIO, name: str) -> Path:
+    """Copy a stream to a temporary file of the same name (formats look at the name), in
+    blocks: memory stays flat whatever the size."""
+    folder = tempfile.TemporaryDirectory(prefix="chataudit-")
+    _SPOOLS.append(folder)
+    target = Path(folder.name) / (name or "stdin")
+    with target.open("wb") as out:
+        shutil.copyfileobj(stream, out, 1 << 20)
+    return target
 
 
 @dataclass(slots=True)
@@ -21,6 +68,7 @@ class OpenInput:
     format: Format
     source: Source
     stats: InputStats
+    shown: str  # the name reports use (standard input: "-")
 
     def records(self) -> Iterator[Message | Event | Unparsed]:
         """Every record of the input; counts messages, events and unparsed lines as it goes.
@@ -29,11 +77,32 @@ class OpenInput:
             yield from self._records()
         except UnicodeDecodeError:
             raise InputError(f"bytes that are not valid {self.source.encoding} after line {self.stats.lines}",
-                             where=str(self.path), fix="re-save the export in one encoding (UTF-8 recommended)") from None
+                             where=self.shown, fix="re-save the export in one encoding (UTF-8 recommended)") from None
 
     def _records(self) -> Iterator[Message | Event | Unparsed]:
+        long_lines: list[tuple[int, int]] = []
+        token = LONG_LINES.set(long_lines)
+        try:
+            for record in self._counted(self.format.parse(self.source, self.stats)):
+                yield record
+                if long_lines:
+                    yield from self._counted(self._rest_of_long_lines(long_lines))
+            yield from self._counted(self._rest_of_long_lines(long_lines))
+        finally:
+            LONG_LINES.reset(token)
+
+    def _rest_of_long_lines(self, long_lines: list[tuple[int, int]]) -> Iterator[Unparsed]:
+        for lineno, skipped in long_lines:
+            yield Unparsed(Location(self.shown, lineno), "", f"the line is longer than {MAX_LINE:,} characters: "
+                           f"the first {MAX_LINE:,} were read, the other {skipped:,} were not")
+        long_lines.clear()
+
+    def _counted(self, records: Iterator[Message | Event | Unparsed]) -> Iterator[Message | Event | Unparsed]:
         stats = self.stats
-        for record in self.format.parse(self.source, stats):
+        renamed = self.shown != str(self.path)
+        for record in records:
+            if renamed:
+                record = replace(record, loc=replace(record.loc, path=record.loc.path.replace(str(self.path), self.shown, 1)))
             if isinstance(record, Message):
                 stats.messages += 1
             elif isinstance(record, Event):
@@ -45,27 +114,33 @@ class OpenInput:
             yield record
 
 
-def open_input(path: Path, fmt: str, tz: tzinfo, group: str | None,
+def open_input(given: Path | InputFile, fmt: str, tz: tzinfo, group: str | None,
                options: InputOptions | None = None) -> OpenInput:
-    parser, source = open_source(path, fmt, tz, group, options)
-    return OpenInput(path, parser, source, InputStats())
+    file = given if isinstance(given, InputFile) else as_input(given)
+    try:
+        parser, source = open_source(file.path, fmt, tz, group, options)
+    except InputError as exc:
+        if exc.where != str(file.path):
+            raise
+        raise InputError(exc.what, where=file.shown, fix=exc.fix) from None
+    return OpenInput(file.path, parser, source, InputStats(), file.shown)
 
 
-def expand(paths: list[Path]) -> list[Path]:
+def expand(paths: list[Path]) -> list[InputFile]:
     """The inputs to read: files as given; a folder that is one export (Slack) as is; any
-    other folder as the files inside it, in name order (hidden files skipped)."""
-    found: list[Path] = []
+    other folder as the files inside it, in name order (hidden files skipped); standard
+    input and pipes read once."""
+    found: list[InputFile] = []
     for path in paths:
-        if not path.exists():
-            raise InputError("file not found", where=str(path), fix="check the path")
-        if not path.is_dir() or container_format(path):
-            found.append(path)
+        file = as_input(path)
+        if not file.path.is_dir() or container_format(file.path):
+            found.append(file)
             continue
         inside = sorted(p for p in path.rglob("*") if p.is_file()
                         and not any(part.startswith(".") for part in p.relative_to(path).parts))
         if not inside:
             raise InputError("folder has no files", where=str(path), fix="pass the export files")
-        found.extend(inside)
+        found.extend(InputFile(p, str(p)) for p in inside)
     return found
 
 
@@ -75,7 +150,7 @@ def check_strict(opened: "OpenInput") -> None:
     if stats.unparsed_lines:
         where = ", ".join(map(str, stats.unparsed_samples[:5])) or "?"
         raise InputError(f"{stats.unparsed_lines} line(s) could not be parsed (lines {where})",
-                         where=str(opened.path), fix="`chataudit parse` shows them; drop --strict to audit the rest")
+                         where=opened.shown, fix="`chataudit parse` shows them; drop --strict to audit the rest")
 
 
 def within(records: Iterator[Message | Event | Unparsed], since: datetime | None,

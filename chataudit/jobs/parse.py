@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import tzinfo
@@ -11,6 +10,7 @@ from pathlib import Path
 from chataudit.formats.base import InputOptions
 from chataudit.jobs.inputs import check_strict, open_input
 from chataudit.records import Event, Message, Unparsed
+from chataudit.report.base import json_text
 
 
 def record_json(record: Message | Event | Unparsed) -> dict:
@@ -29,11 +29,11 @@ def parse_lines(path: Path, fmt: str, tz: tzinfo, group: str | None,
                 options: InputOptions | None = None, strict: bool = False) -> Iterator[str]:
     opened = open_input(path, fmt, tz, group, options)
     for record in opened.records():
-        yield json.dumps(record_json(record), ensure_ascii=False, separators=(",", ":"))
+        yield json_text(record_json(record), separators=(",", ":"))
     if strict:
         check_strict(opened)
     stats = opened.stats
-    yield json.dumps({"type": "summary", "path": str(path), "format": opened.format.name,
+    yield json_text({"type": "summary", "path": str(path), "format": opened.format.name,
                       "encoding": opened.source.encoding, "lines": stats.lines, "messages": stats.messages,
                       "events": stats.events, "unparsed_lines": stats.unparsed_lines,
-                      **({"notes": stats.notes} if stats.notes else {})}, ensure_ascii=False)
+                      **({"notes": stats.notes} if stats.notes else {})})

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, TextIO
+import json
+from typing import Any, ClassVar, TextIO
 
 import regex
 
@@ -17,6 +18,25 @@ _UNSAFE = regex.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069
 def visible(text: str) -> str:
     """Make untrusted text safe to print on a terminal: controls become ``\\x1b``-style escapes."""
     return _UNSAFE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+
+
+# What JSON may carry raw but a terminal acts on (C1 controls, bidi overrides, line and
+# paragraph separators), and what no writer can encode (lone surrogates) or XML forbids.
+_JSON_UNSAFE = regex.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+_XML_FORBIDDEN = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def json_text(value: Any, **dumps_options: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False)``, with the characters above written as
+    ``\\uXXXX`` escapes: the same JSON value, safe on a terminal and in any encoding."""
+    text = json.dumps(value, ensure_ascii=False, **dumps_options)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
+def xml_safe(text: str) -> str:
+    """Text without the characters XML 1.0 forbids (a U+FFFF in a chat makes junit.xml and
+    XLSX sheets ill-formed); controls that XML allows are left to ``visible``."""
+    return _XML_FORBIDDEN.sub("", text)
 
 
 class Reporter:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
+from datetime import timedelta, timezone, tzinfo
 
 from chataudit import __version__
 from chataudit.findings import Finding, Severity
@@ -30,7 +31,7 @@ def sort_key(input_index: int, finding: Finding) -> tuple:
         input_index,
         finding.ts.timestamp() if finding.ts else float("-inf"),
         finding.rule,
-        (finding.loc.line or 0) if finding.loc else 0,
+        (finding.loc.line or finding.loc.index or 0) if finding.loc else 0,
         finding.sender or "",
         finding.message.en,
     )
@@ -49,8 +50,9 @@ def build_report(
     everything = [f for _, f in sorted(findings, key=lambda pair: sort_key(*pair))]
     ordered = [f for f in everything if not f.pending]
     penalties, members = assess(ordered, loaded.policy, prior)
-    violations = [_violation(f, p, rules, lang, redact) for f, p in zip(ordered, penalties, strict=True)]
-    pending = [_violation(f, Penalty(Action.NONE, 0), rules, lang, redact) for f in everything if f.pending]
+    tz = loaded.policy.tz
+    violations = [_violation(f, p, rules, lang, tz, redact) for f, p in zip(ordered, penalties, strict=True)]
+    pending = [_violation(f, Penalty(Action.NONE, 0), rules, lang, tz, redact) for f in everything if f.pending]
     by_rule = Counter(v.rule for v in violations)
     by_severity = Counter(v.severity for v in violations)
     return Report(
@@ -58,7 +60,7 @@ def build_report(
         policy=PolicyRef(name=loaded.policy.policy.name, source=loaded.source),
         inputs=[
             InputSummary(path=path, format=fmt, lines=s.lines, messages=s.messages, events=s.events,
-                         unparsed_lines=s.unparsed_lines, notes=list(s.notes))
+                         unparsed_lines=s.unparsed_lines, notes=list(s.notes), error=s.error)
             for path, fmt, s in inputs
         ],
         summary=Summary(
@@ -73,10 +75,16 @@ def build_report(
     )
 
 
+FINGERPRINT_ZONE = timezone(timedelta(hours=8))
+"""Fingerprints hold the instant, always written in one fixed zone: changing the policy's
+time zone must not make every known finding new. UTC+8 keeps the fingerprints that earlier
+versions wrote for Chinese policies (Asia/Shanghai has had no DST since 1991)."""
+
+
 def fingerprint(f: Finding) -> str:
     """Stable across runs, overlapping exports and upgrades: rule, group, sender, time and what
     was said — not how it was matched, so editing a lexicon keeps ledgers and baselines valid."""
-    ts = f.ts.isoformat() if f.ts else ""
+    ts = f.ts.astimezone(FINGERPRINT_ZONE).isoformat() if f.ts else ""
     key = "\x1f".join([f.rule, f.group, f.sender or "", ts, f.excerpt])
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
@@ -88,7 +96,9 @@ def redacted(text: str) -> str:
     return text
 
 
-def _violation(f: Finding, p: Penalty, rules: dict[str, Rule], lang: Lang, redact: bool = False) -> Violation:
+def _violation(f: Finding, p: Penalty, rules: dict[str, Rule], lang: Lang, tz: tzinfo, redact: bool = False) -> Violation:
+    """One report row. Its time is shown in the policy's zone, as the rules' messages are,
+    whatever offset the export wrote."""
     hide = redacted if redact else (lambda text: text)
     return Violation(
         fingerprint=fingerprint(f),
@@ -97,9 +107,8 @@ def _violation(f: Finding, p: Penalty, rules: dict[str, Rule], lang: Lang, redac
         severity=f.severity.value,
         group=f.group,
         sender=f.sender,
-        timestamp=f.ts.isoformat() if f.ts else None,
-        source=SourceRef(path=f.loc.path, line=f.loc.line if f.loc.line is not None else f.loc.index)
-        if f.loc else None,
+        timestamp=f.ts.astimezone(tz).isoformat() if f.ts else None,
+        source=SourceRef(path=f.loc.path, line=f.loc.line, record=f.loc.index, id=f.loc.ref) if f.loc else None,
         message=hide(f.message(lang)),
         excerpt=hide(f.excerpt),
         clause=rules[f.rule].clause(lang),

@@ -4,7 +4,7 @@ and the escaping each needs: export content is untrusted."""
 from __future__ import annotations
 
 from chataudit.i18n import ACTION, LABELS, SEVERITY, Lang, Text
-from chataudit.report.base import visible
+from chataudit.report.base import visible, xml_safe
 from chataudit.report.model import Report
 
 COLUMNS = ("time", "rule", "severity", "group", "sender", "finding", "excerpt", "clause", "penalty", "fine", "where")
@@ -18,8 +18,9 @@ def neutralise_formula(value: str) -> str:
 
 
 def _cells(row: list[str]) -> list[str]:
-    """Control characters shown as escapes: spreadsheets refuse them, terminals act on them."""
-    return [visible(value) for value in row]
+    """Control characters shown as escapes: spreadsheets refuse them, terminals act on them;
+    characters XML forbids dropped (an XLSX sheet is XML)."""
+    return [xml_safe(visible(value)) for value in row]
 
 
 def header(lang: Lang) -> list[str]:
@@ -29,7 +30,7 @@ def header(lang: Lang) -> list[str]:
 def violation_rows(report: Report, lang: Lang) -> list[list[str]]:
     rows = []
     for v in report.violations:
-        where = f"{v.source.path}:{v.source.line}" if v.source and v.source.line is not None else (v.source.path if v.source else "")
+        where = v.source.where() if v.source else ""
         rows.append(_cells([(v.timestamp or "")[:19].replace("T", " "), v.rule, SEVERITY[v.severity](lang), v.group,
                             v.sender or "", v.message, v.excerpt, v.clause, ACTION[v.penalty.action](lang),
                             str(v.penalty.fine), where]))

@@ -101,7 +101,7 @@ class HtmlReporter(Reporter):
         heads = ["time", "rule", "severity", "sender", "finding", "excerpt", "clause", "penalty", "where"]
         rows = []
         for v in report.violations:
-            where = f"{v.source.path}:{v.source.line}" if v.source and v.source.line is not None else (v.source.path if v.source else "")
+            where = v.source.where() if v.source else ""
             fine = f" {v.penalty.fine}元" if v.penalty.fine else ""
             rows.append(f'<tr class="{e(v.severity)}"><td>{e((v.timestamp or "")[:19].replace("T", " "))}</td><td>{e(v.rule)}</td>'
                         f'<td>{e(SEVERITY[v.severity](lang))}</td><td>{e(v.sender or "—")}</td><td>{e(v.message)}</td>'

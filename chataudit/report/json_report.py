@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import TextIO
 
 from chataudit.i18n import Lang
-from chataudit.report.base import Reporter
+from chataudit.report.base import Reporter, json_text
 from chataudit.report.model import Report, row_json
 
 
@@ -30,7 +29,7 @@ class JsonReporter(Reporter):
 
 
 def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2)
+    return json_text(value, indent=2)
 
 
 def _nested(value, level: int) -> str:
@@ -43,5 +42,5 @@ class JsonlReporter(Reporter):
 
     def render(self, report: Report, lang: Lang, out: TextIO, *, terminal: bool = False) -> None:
         for violation in report.violations:
-            out.write(json.dumps(row_json(violation), ensure_ascii=False, separators=(",", ":")))
+            out.write(json_text(row_json(violation), separators=(",", ":")))
             out.write("\n")

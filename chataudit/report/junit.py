@@ -7,15 +7,13 @@ from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from chataudit.i18n import Lang
-from chataudit.report.base import Reporter, visible
+from chataudit.report.base import Reporter, visible, xml_safe
 from chataudit.report.model import Report
 from chataudit.rules.registry import rule_classes
 
-_XML_INVALID = "".join(chr(c) for c in range(32) if c not in (9, 10, 13))
-
-
 def xml_text(value: str) -> str:
-    return escape(visible(value).translate({ord(c): None for c in _XML_INVALID}))
+    """Untrusted text made safe for XML: controls shown as escapes, forbidden characters dropped."""
+    return xml_safe(visible(value))
 
 
 class JunitReporter(Reporter):
@@ -40,10 +38,10 @@ class JunitReporter(Reporter):
                     out.write(f'    <testcase classname="chataudit" name={name}/>\n')
                     continue
                 summary = quoteattr(xml_text(f"{len(found)} violation(s): {found[0].message}"))
-                details = "\n".join(f"{v.timestamp} {v.sender or '-'} {v.source.path if v.source else ''}:"
-                                    f"{v.source.line if v.source else ''} {v.message} | {v.excerpt}" for v in found)
+                details = "\n".join(f"{v.timestamp} {v.sender or '-'} {v.source.where() if v.source else ''}"
+                                    f" {v.message} | {v.excerpt}" for v in found)
                 out.write(f'    <testcase classname="chataudit" name={name}>\n'
-                          f'      <failure message={summary} type="{found[0].severity}">{xml_text(details)}</failure>\n'
+                          f'      <failure message={summary} type="{found[0].severity}">{escape(xml_text(details))}</failure>\n'
                           f'    </testcase>\n')
             out.write("  </testsuite>\n")
         out.write("</testsuites>\n")

@@ -28,6 +28,7 @@ class InputSummary(_Model):
     events: int
     unparsed_lines: int
     notes: list[str] = []  # what the reader had to assume, e.g. an ambiguous date order
+    error: str | None = None  # this input could not be read (the others were audited; exit code 2)
 
 
 class Summary(_Model):
@@ -42,8 +43,20 @@ _ROW = ConfigDict(extra="forbid")
 
 @dataclass(slots=True, config=_ROW)
 class SourceRef:
+    """Where a finding's record is: a text export's line, or a JSON export's 1-based message
+    number (``record``) and its own message id (``id``); the last two only when known."""
+
     path: str
     line: int | None
+    record: int | None = None
+    id: str | None = None
+
+    def where(self) -> str:
+        """How a person finds the record: ``群聊.txt:120``, ``result.json#42 (id 8812)``."""
+        if self.line is not None:
+            return f"{self.path}:{self.line}"
+        place = f"{self.path}#{self.record}" if self.record is not None else self.path
+        return f"{place} (id {self.id})" if self.id is not None else place
 
 
 @dataclass(slots=True, config=_ROW)
@@ -110,6 +123,9 @@ class Report(_Model):
         data = report.model_dump(mode="json", by_alias=True)
         if not self.fixes:
             del data["fixes"]  # only the members command has a fix list
+        for summary in data["inputs"]:
+            if summary["error"] is None:
+                del summary["error"]  # only an input that could not be read has one
         return data
 
 
@@ -117,5 +133,12 @@ _ROW_ADAPTER = TypeAdapter(Violation)
 
 
 def row_json(row: Violation) -> dict:
-    """One violation as JSON data, exactly as it appears inside the whole report's."""
-    return _ROW_ADAPTER.dump_python(row, mode="json")
+    """One violation as JSON data, exactly as it appears inside the whole report's. A source's
+    ``record`` and ``id`` appear only when known (JSON exports)."""
+    data = _ROW_ADAPTER.dump_python(row, mode="json")
+    source = data["source"]
+    if source is not None:
+        for key in ("record", "id"):
+            if source[key] is None:
+                del source[key]
+    return data

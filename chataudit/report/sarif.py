@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import TextIO
 
 from chataudit import __version__
 from chataudit.i18n import Lang
-from chataudit.report.base import Reporter
+from chataudit.report.base import Reporter, json_text
 from chataudit.report.model import Report
 from chataudit.rules.registry import rule_classes
 
@@ -40,5 +39,5 @@ class SarifReporter(Reporter):
         sarif = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
                  "runs": [{"tool": {"driver": {"name": "chataudit", "version": __version__, "rules": rules}},
                            "results": results}]}
-        json.dump(sarif, out, ensure_ascii=False, indent=2)
+        out.write(json_text(sarif, indent=2))
         out.write("\n")
