@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_right
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
@@ -32,24 +33,41 @@ Thresholds = Annotated[list[tuple[int, Duration]], AfterValidator(_check_thresho
 class BurstCounter:
     """Per key (a sender), how many events fall in the window ending now, for several
     windows at once. A burst is reported once: the key stays "in a burst" until every
-    threshold is clear again. Memory per key is bounded by the largest threshold count."""
+    threshold is clear again.
+
+    Memory stays small whatever the number of keys: each keeps at most the largest
+    threshold's count of epoch seconds, and a key whose last event is older than the longest
+    window (behind the latest event seen) is dropped, since no later event can count it. A
+    million one-message senders would otherwise hold a million queues."""
 
     def __init__(self, thresholds: list[tuple[int, timedelta]]):
-        self.thresholds = thresholds
+        self.thresholds = [(count, window.total_seconds()) for count, window in thresholds]
+        self.windows = thresholds
         self.keep = max(count for count, _ in thresholds)
-        self.times: dict[tuple, deque[datetime]] = {}
+        self.longest = max(window for _, window in self.thresholds)
+        self.times: dict[tuple, list[float]] = {}
         self.in_burst: set[tuple] = set()
+        self.latest = float("-inf")
+        self.sweep_at = 1024  # keys; doubles with what survives a sweep
 
     def add(self, key: tuple, ts: datetime) -> tuple[int, timedelta] | None:
         """Record one event; the (count, window) that a new burst just crossed, or None."""
-        times = self.times.setdefault(key, deque(maxlen=self.keep))
-        times.append(ts)
+        now = ts.timestamp()
+        self.latest = max(self.latest, now)
+        times = self.times.get(key)
+        if times is None:
+            if len(self.times) >= self.sweep_at:
+                self._sweep()
+            times = self.times[key] = []
+        times.append(now)
+        if len(times) > self.keep:
+            del times[0]
         crossed = None
-        for count, window in self.thresholds:
-            # events inside (ts - window, ts]
-            inside = len(times) - bisect_right(times, ts - window)
-            if inside >= count and crossed is None:
-                crossed = (inside, window)
+        for (count, window), (_, span) in zip(self.thresholds, self.windows):
+            inside = len(times) - bisect_right(times, now - window)  # events inside (ts - window, ts]
+            if inside >= count:
+                crossed = (inside, span)
+                break
         if crossed is None:
             self.in_burst.discard(key)
             return None
@@ -57,6 +75,14 @@ class BurstCounter:
             return None
         self.in_burst.add(key)
         return crossed
+
+    def _sweep(self) -> None:
+        horizon = self.latest - self.longest
+        stale = [key for key, times in self.times.items() if times[-1] <= horizon]
+        for key in stale:
+            del self.times[key]
+            self.in_burst.discard(key)
+        self.sweep_at = max(1024, 2 * len(self.times))
 
 
 class BurstRule(Rule):
@@ -195,30 +221,36 @@ class RepeatedContent(Rule):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.recent: OrderedDict[tuple, Message] = OrderedDict()  # in time order, pruned to the period
+        # key → (time, sender) of its first posting; in time order, pruned to the period. Only
+        # what a finding names is kept, not the message: a day of a busy group fits in it.
+        self.recent: OrderedDict[tuple, tuple[datetime, str]] = OrderedDict()
 
     def on_message(self, msg: Message) -> Iterable[Finding]:
         while self.recent:
-            _, oldest = next(iter(self.recent.items()))
-            if msg.ts - oldest.ts <= self.options.period:
+            _, (oldest, _) = next(iter(self.recent.items()))
+            if msg.ts - oldest <= self.options.period:
                 break
             self.recent.popitem(last=False)
         key = self._key(msg)
         if key is None:
             return ()
         first = self.recent.get(key)
-        self.recent[key] = first or msg
+        self.recent[key] = first or (msg.ts, msg.sender)
         self.recent.move_to_end(key)
         if first is None:
             return ()
-        when = first.ts.astimezone(self.ctx.tz).strftime("%m-%d %H:%M")
-        same_person = first.sender == msg.sender
-        by = "" if same_person else f"（{first.sender} 已发过）"
-        by_en = "" if same_person else f" (first posted by {first.sender})"
+        first_ts, first_sender = first
+        when = first_ts.astimezone(self.ctx.tz).strftime("%m-%d %H:%M")
+        same_person = first_sender == msg.sender
+        by = "" if same_person else f"（{first_sender} 已发过）"
+        by_en = "" if same_person else f" (first posted by {first_sender})"
         return (self.finding(msg, Text(f"与 {when} 发布的内容重复{by}", f"Repeats content posted at {when}{by_en}"),
-                             first=first.ts.isoformat()),)
+                             first=first_ts.isoformat()),)
 
     def _key(self, msg: Message) -> tuple | None:
+        """Group, sender (with scope = "sender") and a 16-byte digest of the compared content:
+        the digest keeps the key small however long the message; a collision is as likely as
+        guessing a 128-bit number."""
         if msg.kind == Kind.LINK and msg.url:
             body = msg.url
         elif msg.kind in (Kind.TEXT, Kind.QUOTE):
@@ -228,7 +260,7 @@ class RepeatedContent(Rule):
         else:
             return None
         who = msg.sender if self.options.scope == "sender" else ""
-        return (msg.group, who, body)
+        return (msg.group, who, hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).digest())
 
 
 class LongMessage(Rule):

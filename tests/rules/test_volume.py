@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from chataudit.records import Kind, Location, Message
-from chataudit.rules.volume import Flood, LongMessage, MediaFlood, RepeatedContent, TrivialRedPacket
+from chataudit.rules.volume import BurstCounter, Flood, LongMessage, MediaFlood, RepeatedContent, TrivialRedPacket
 from chataudit.text.normalize import count_zi
 from tests.timeline import SHANGHAI, make, run, timeline
 
@@ -144,3 +144,36 @@ def test_red_packet_spam_and_small_amounts():
     assert small.message.zh == "红包金额 0.01 元，低于 1 元"
     fine = Message("群", packets[0].ts, "销售部-刘洋", Kind.RED_PACKET, "[红包]", Location("t", 1), amount=1.0)
     assert run(make(TrivialRedPacket), [fine]) == []
+
+
+def test_burst_state_does_not_grow_with_the_number_of_senders():
+    """A million one-message senders held a million queues (issue #15, item 6): a key whose
+    last event is older than the longest window is dropped, and results are unchanged."""
+    counter = BurstCounter([(5, timedelta(seconds=10)), (10, timedelta(seconds=60))])
+    start = datetime(2023, 10, 9, 9, 0, tzinfo=SHANGHAI)
+    for i in range(20_000):
+        assert counter.add(("群", f"销售部-员工{i}"), start + timedelta(seconds=i)) is None
+    assert len(counter.times) <= 2_048
+    burst = [counter.add(("群", "销售部-张三"), start + timedelta(seconds=20_000 + i)) for i in range(5)]
+    assert burst[:4] == [None] * 4 and burst[4] == (5, timedelta(seconds=10))
+
+
+def test_a_swept_sender_in_a_burst_starts_clean():
+    counter = BurstCounter([(2, timedelta(seconds=10))])
+    start = datetime(2023, 10, 9, 9, 0, tzinfo=SHANGHAI)
+    assert counter.add(("群", "张三"), start) is None
+    assert counter.add(("群", "张三"), start + timedelta(seconds=1)) == (2, timedelta(seconds=10))
+    for i in range(3_000):  # others post long after: 张三's state is swept
+        counter.add(("群", f"员工{i}"), start + timedelta(minutes=5, seconds=i))
+    assert ("群", "张三") not in counter.times and ("群", "张三") not in counter.in_burst
+    later = start + timedelta(hours=2)
+    assert counter.add(("群", "张三"), later) is None
+    assert counter.add(("群", "张三"), later + timedelta(seconds=1)) == (2, timedelta(seconds=10))
+
+
+def test_repeated_content_keeps_a_small_key_not_the_message():
+    rule = make(RepeatedContent)
+    long_text = "新店开业，全场五折，欢迎捧场！" * 50
+    run(rule, timeline(f"2023-10-11 16:30:00 市场部-周杰 / {long_text}"))
+    (key, first), = rule.recent.items()
+    assert len(key[2]) == 16 and first[1] == "市场部-周杰"
