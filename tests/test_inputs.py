@@ -79,3 +79,12 @@ def test_one_unreadable_file_alone_is_still_one_line_and_no_report(tmp_path):
     path.write_text("", encoding="utf-8")
     code, report, err = _audit_json(path)
     assert code == 2 and report is None and err.count("\n") == 1
+
+
+def test_a_forced_format_that_reads_nothing_says_why(tmp_path):
+    code, report, err = _audit_json(SAMPLE, "--format", "whatsapp-txt")
+    summary = report["inputs"][0]
+    assert summary["messages"] == summary["events"] == 0
+    assert summary["notes"] == [f"--format whatsapp-txt read no message or event from its {summary['lines']} line(s): "
+                                "the file is in another layout; it looks like wechat-txt"]  # and no date-order note
+    assert "it looks like wechat-txt" in err

@@ -150,7 +150,11 @@ def _audit_one(job: _Job, progress: "Progress | None" = None) -> _Done:
     if progress is not None:
         progress.advance([file.path], 0)
     notes = marks.notes()
-    opened.stats.notes.extend(notes)
+    if why := opened.nothing_read():
+        opened.stats.notes[:] = [why]
+        notes.insert(0, why)
+    else:
+        opened.stats.notes.extend(notes)
     return _Done(file.shown, opened.format.name, opened.stats, findings, marks.latest,
                  [f"{file.shown}: {note}" for note in notes])
 

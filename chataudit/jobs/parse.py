@@ -33,7 +33,9 @@ def parse_lines(path: Path, fmt: str, tz: tzinfo, group: str | None,
     if strict:
         check_strict(opened)
     stats = opened.stats
-    yield json_text({"type": "summary", "path": str(path), "format": opened.format.name,
+    if why := opened.nothing_read():
+        stats.notes[:] = [why]
+    yield json_text({"type": "summary", "path": opened.shown, "format": opened.format.name,
                       "encoding": opened.source.encoding, "lines": stats.lines, "messages": stats.messages,
                       "events": stats.events, "unparsed_lines": stats.unparsed_lines,
                       **({"notes": stats.notes} if stats.notes else {})})
