@@ -249,6 +249,19 @@ def parse(
             out.write(line + "\n")
 
 
+@app.command("eval")
+def eval_content(
+    labelled: Path = typer.Argument(..., help='Labelled messages: .jsonl ({"text": …, "expect": ["C403"]}) or .csv (text, expect).'),
+    policy: Optional[Path] = typer.Option(None, "--policy", "-p", help="Policy TOML (default: discovered)."),
+) -> None:
+    """Measure the content rules on labelled messages: precision, recall and F1 per rule, clean rows flagged."""
+    from chataudit.jobs.eval import evaluate, read_labelled, render
+
+    loaded = load_policy(policy)
+    rows = read_labelled(labelled)
+    print("\n".join(render(evaluate(rows, loaded), loaded.source)))
+
+
 @policy_app.command("check")
 def policy_check(path: Optional[Path] = typer.Argument(None, help="Policy file (default: discovered).")) -> None:
     """Validate a policy file: keys, values and every rule's options."""

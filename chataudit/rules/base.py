@@ -19,6 +19,7 @@ from chataudit.policy.schema import Roles
 from chataudit.policy.types import REGEX_TIMEOUT, joined
 from chataudit.records import Event, Location, Member, Message
 from chataudit.roster import Employee, Roster
+from chataudit.text.classifier import Verdict, abuse_model
 from chataudit.text.lexicon import Hit, Matcher
 from chataudit.text.normalize import normalize
 from chataudit.text.pii import PersonalData, find_personal_data
@@ -70,7 +71,8 @@ class ContentView:
     """The per-message work content rules share: done once, read by all of them. Lexicon hits,
     links and personal data are found only when a rule asks for them."""
 
-    __slots__ = ("msg", "norm", "_matcher", "_gate", "_hits", "_patterned", "_links", "_personal")
+    __slots__ = ("msg", "norm", "_matcher", "_gate", "_hits", "_allowed", "_patterned", "_links", "_personal",
+                 "_abuse")
 
     def __init__(self, msg: Message, matcher: Matcher | None, gate: list[regex.Pattern[str]]):
         self.msg = msg
@@ -78,16 +80,32 @@ class ContentView:
         self._matcher = matcher
         self._gate = gate
         self._hits: list[Hit] | None = None
+        self._allowed: list[tuple[int, int]] = []
         self._patterned: bool | None = None
         self._links: list[Link] | None = None
         self._personal: list[PersonalData] | None = None
+        self._abuse: Verdict | None | bool = False  # False: not asked yet
 
     @property
     def hits(self) -> list[Hit]:
         """Lexicon hits, only when a content rule asks (volume and response rules read only the text)."""
         if self._hits is None:
-            self._hits = self._matcher.find(self.norm) if self._matcher is not None else []
+            self._hits, self._allowed = self._matcher.scan(self.norm) if self._matcher is not None else ([], [])
         return self._hits
+
+    @property
+    def abuse(self) -> Verdict | None:
+        """The abuse classifier's verdict on the text outside allow-list phrases (垃圾分类 is not
+        an insult), or None when the message does not pass the model's gate."""
+        if self._abuse is False:
+            model = abuse_model()
+            text = self.norm.text
+            if self._hits is None:
+                self.hits  # noqa: B018 — finds the allow-list spans too
+            for start, end in self._allowed:
+                text = text[:start] + " " * (end - start) + text[end:]
+            self._abuse = model.score(text) if model.worth_scoring(text) else None
+        return self._abuse  # type: ignore[return-value]
 
     @property
     def patterned(self) -> bool:

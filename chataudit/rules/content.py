@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import Field
 
 from chataudit.findings import Finding, Severity
 from chataudit.i18n import Text
@@ -25,6 +27,9 @@ FORBIDDEN = {"politics": Severity.ERROR, "religion": Severity.WARNING, "porn": S
              "gambling": Severity.ERROR, "violence": Severity.ERROR, "drugs": Severity.ERROR}
 NOT_WORDS = frozenset({Kind.IMAGE, Kind.VIDEO, Kind.VOICE, Kind.STICKER, Kind.RED_PACKET})
 """Kinds whose text is a placeholder ([图片]), not something the sender wrote."""
+DISCOUNT = (r"(?:全场|全店|全部|店内|商品|图书|男装|女装|低至|最低|限时|特价|一律)[^，。！？!?]{0,6}"
+            r"[0-9一二三四五六七八九](?:\.[0-9])?折|[0-9一二三四五六七八九](?:\.[0-9])?折(?:起|优惠|特惠|封顶)")
+"""A discount as an advertisement says it (全场8折, 7折起); 砍到八折 in a sales report is not one."""
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
@@ -130,14 +135,25 @@ class Advertising(LexiconRule):
 
     class Options(LexiconRule.Options):
         patterns: list[RegexPattern] = [
-            r"(?:加|\+|添加)\s*(?:我\s*)?(?:微信|vx|v信|威信|薇信|wx|v)\s*[:：]?\s*[a-z0-9_-]{5,}",
-            r"私聊我|私信我|加我微信|加我好友",
+            r"(?:加|\+|➕|添加)\s*(?:我\s*)?(?:微信|vx|v信|威信|薇信?|wx|v|薇)\s*[:：]?\s*[a-z0-9_-]{5,}",
+            r"私聊我|私信我|加我微信|加我好友|(?:加|➕)\s*(?:v|薇|威)(?:信|芯)?(?:详聊|了解|咨询)",
             r"扫码(?:进群|加我|领取|关注)|\[二维码\]",
+            DISCOUNT,
+            r"满\d+(?:元)?减\d+|低至\d|(?<![\d.])\d+元起(?!床|飞)|(?:首付|均价)\d",
+            r"回(?:复)?\s*(?:t|td|n)\s*退订|退订回(?:复)?\s*(?:t|td|n)\b",
+            r"(?:开|代开?|出售)(?:各类|各种|正规|增值税)?(?:发票|[发髪]票)|进项\S{0,4}抵扣",
         ]
 
 
 class Abuse(LexiconRule):
     """Insults, profanity, personal attacks, or disparaging the company (严禁恶意侮辱、诋毁他人、人身攻击).
+
+    Two signals: the abuse lexicon, and a classifier trained on COLD (attacks on a region, a
+    gender or a race with no swear word: ``X地人都是…``). A finding from the classifier alone
+    carries its ``score`` and the ``ngrams`` that drove it; ``model_threshold`` sets how sure
+    it must be, and ``model_findings = "review"`` (the default) reports such findings as to
+    review (``review = true`` in the finding's data) rather than as violations
+    (``"violation"``). ``model = false`` turns the classifier off.
 
     Violates:
         2023-10-11 10:00:00 销售部-刘洋 / 你是不是脑残啊
@@ -156,6 +172,27 @@ class Abuse(LexiconRule):
     clause = Text("严禁使用恶意侮辱、诋毁他人字眼；禁止诋毁公司及其各部门和员工形象。",
                   "No insults, slander or personal attacks; no disparaging the company or colleagues.")
     default_categories = {"abuse": Severity.ERROR}
+
+    class Options(LexiconRule.Options):
+        model: bool = True
+        model_threshold: Annotated[float, Field(ge=0.5, le=1.0)] = 0.7
+        model_findings: Literal["review", "violation"] = "review"
+
+    def on_message(self, msg: Message) -> Iterable[Finding]:
+        found = super().on_message(msg)
+        if found or not self.options.model or not msg.text or msg.kind in NOT_WORDS:
+            return found
+        content = self.ctx.content(msg)
+        if any(a in content.norm.text for a in self.allow):
+            return ()
+        verdict = content.abuse
+        if verdict is None or verdict.score < self.options.model_threshold:
+            return ()
+        shown = "、".join(verdict.ngrams)
+        return (self.finding(msg, Text(f"疑似侮辱攻击（模型评分 {verdict.score:.2f}：{shown}）",
+                                       f"Possibly abusive (model score {verdict.score:.2f}: {', '.join(verdict.ngrams)})"),
+                             score=round(verdict.score, 3), ngrams=list(verdict.ngrams),
+                             review=self.options.model_findings == "review"),)
 
 
 class Confidential(LexiconRule):
@@ -205,6 +242,12 @@ class Rumor(LexiconRule):
     clause = Text("不制造、不传播各类小道消息；严禁发布未经过证实的求助、慈善等活动信息。",
                   "No rumours; no unverified appeals for help or charity.")
     default_categories = {"rumor": Severity.WARNING}
+
+    class Options(LexiconRule.Options):
+        patterns: list[RegexPattern] = [
+            r"(?:据说|听说|网传|据传|传言)[^，。！？!?]{0,12}(?:公司|领导|老板|总监|经理|[张王李赵刘陈杨黄周吴]总|裁员|"
+            r"倒闭|降薪|减薪|工资|奖金|年终奖|辞职|离职|开除|处分|停产|破产|合并|调岗|被抓|出事|封城|停发|取消)",
+        ]
 
 
 class ChainForward(LexiconRule):

@@ -23,10 +23,14 @@ import ahocorasick_rs
 import regex
 
 from chataudit.errors import PolicyError
+from chataudit.text.context import UNFRAMED, framed
 from chataudit.text.normalize import Normalized, normalize
 from chataudit.text.pinyin import spell, syllables
+from chataudit.text.segment import cuts_a_word, tokens
 
 HAN_ONLY = regex.compile(r"^\p{Han}+$")
+SHORT = 2
+"""Entries this long or shorter match only as whole words (传教, not 宣传教育)."""
 _LATIN = regex.compile(r"[a-z]")
 
 
@@ -117,6 +121,11 @@ class Matcher:
         self._sound = ahocorasick_rs.AhoCorasick(sounds, matchkind=ahocorasick_rs.MATCHKIND_STANDARD) if sounds else None
 
     def find(self, norm: Normalized) -> list[Hit]:
+        return self.scan(norm)[0]
+
+    def scan(self, norm: Normalized) -> tuple[list[Hit], list[tuple[int, int]]]:
+        """The hits, and the spans of the allow-list phrases that cancelled any inside them
+        (the classifier does not read those phrases either)."""
         text = norm.text
         deny: list[Hit] = []
         allowed: list[tuple[int, int]] = []
@@ -132,7 +141,9 @@ class Matcher:
                     deny.append(Hit(entry.category, entry.phrase, start, end, "pinyin" if self.pinyin_of[index] else "exact"))
         if self._sound is not None:
             deny.extend(self._sound_hits(text, deny))
-        return [h for h in deny if not any(a <= h.start and h.end <= b for a, b in allowed)]
+        kept = [h for h in deny if not any(a <= h.start and h.end <= b for a, b in allowed)]
+        kept = [h for h in kept if h.category in UNFRAMED or not framed(text, h.start, h.end)]
+        return _whole_words(text, kept), allowed
 
     def _sound_hits(self, text: str, exact: list[Hit]) -> list[Hit]:
         """Matches by sound, on the text turned into syllables (same length, same spans)."""
@@ -143,3 +154,31 @@ class Matcher:
                 entry = self.sound_entries[index]
                 found.append(Hit(entry.category, entry.phrase, start, end, "homophone"))
         return found
+
+
+def _whole_words(text: str, hits: list[Hit]) -> list[Hit]:
+    """Drop a short entry's hit that cuts a word (传教 in 宣传教育), and a hit by sound that is
+    ordinary vocabulary: sharing fewer than half its characters with the entry (食材 for
+    时时彩), or a word of its own (石材) or part of one (市财政局) unless it is one character off
+    a long entry (六和彩). Only a message with such a hit
+    is segmented."""
+    if not any(_needs_words(h) for h in hits):
+        return hits
+    spans = tokens(text)
+    return [h for h in hits if not _needs_words(h) or _stands_alone(text, spans, h)]
+
+
+def _needs_words(hit: Hit) -> bool:
+    return hit.how == "homophone" or (hit.how == "exact" and hit.end - hit.start <= SHORT)
+
+
+def _stands_alone(text: str, spans: list[tuple[int, int]], hit: Hit) -> bool:
+    if hit.how == "exact":
+        written = len(hit.phrase) > hit.end - hit.start and text.find(hit.phrase, max(0, hit.end - len(hit.phrase)), hit.end) >= 0
+        return written or not cuts_a_word(spans, hit.start, hit.end, affix=True)  # 时时彩 as written is whole
+    length = hit.end - hit.start
+    differ = length - sum(a == b for a, b in zip(text[hit.start:hit.end], normalize(hit.phrase).text, strict=False))
+    if 2 * differ > length:
+        return False
+    among_words = (hit.start, hit.end) in spans or cuts_a_word(spans, hit.start, hit.end, affix=False)
+    return not among_words or (length >= 3 and differ <= 1)  # 六和彩 is a word, and one character off

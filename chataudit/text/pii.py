@@ -1,7 +1,7 @@
 """Personal data in messages: mainland mobile numbers, resident ID numbers (GB 11643: region,
 a real birth date, the check character), bank card numbers (a card prefix and the Luhn check)
-and e-mail addresses. Numbers that fail the checks (order numbers, tracking numbers) are not
-personal data."""
+and e-mail addresses. Numbers that fail the checks, or that a label names as something else
+(订单号, 运单号, 保单号, 客服热线), are not personal data."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ EMAIL = regex.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z
 _REGIONS = frozenset("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 83 91".split())
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
+_NOT_A_PERSON = regex.compile(r"(?:订单|单号|运单|快递|物流|保单|流水|合同|工单|编号|发票|票号|批次|型号|热线|客服|服务电话)"
+                              r"[号码编]?\s*(?:号|码)?\s*[:：是为]?\s*$")
+"""A label right before a number that makes it an order, waybill, policy or hotline number."""
 _CARD_PREFIXES = ("62", "4", "51", "52", "53", "54", "55", "2", "34", "37", "35", "60", "65", "30", "36", "38")
 
 LABELS = {"mobile": ("手机号", "mobile number"), "id": ("身份证号", "ID number"),
@@ -77,10 +80,10 @@ def find_personal_data(text: str) -> Iterator[PersonalData]:
     taken: list[tuple[int, int]] = []
 
     def free(start: int, end: int) -> bool:
-        return not any(a < end and start < b for a, b in taken)
+        return not any(a < end and start < b for a, b in taken) and not _NOT_A_PERSON.search(folded, max(0, start - 8), start)
 
     for m in RESIDENT_ID.finditer(folded):
-        if valid_resident_id(m[1]):
+        if valid_resident_id(m[1]) and free(*m.span()):
             taken.append(m.span())
             yield PersonalData("id", text[m.start():m.end()], *m.span())
     for m in CARD.finditer(folded):

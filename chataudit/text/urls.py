@@ -1,5 +1,6 @@
 """Links in messages, with or without a scheme (www.x.com, x.cn/abc, 45.76.12.9/a.apk),
-found on the width-folded text so full-width dots (ｘ．ｃｏｍ) do not hide them."""
+found on the width-folded text so full-width dots (ｘ．ｃｏｍ) do not hide them. A link ends
+at white space, Chinese punctuation or a Chinese character: 见 x.cn/a：明天 links x.cn/a."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ _TLDS = ("com|cn|net|org|top|xyz|vip|cc|io|me|info|biz|club|site|online|shop|lin
 LINK = regex.compile(
     r"(?<![\w@.-])(?:(?P<scheme>https?|ftp)://)?"
     r"(?P<host>(?:\d{1,3}(?:\.\d{1,3}){3})|(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:" + _TLDS + r"))"
-    r"(?P<port>:\d{1,5})?(?P<path>/[^\s，。！？、；）】」\"'<>]*)?",
+    r"(?P<port>:\d{1,5})?(?P<path>/[^\s，。！？、；：）】」』“”‘’《》…～\"'<>\p{Han}]*)?",
     regex.IGNORECASE,
 )
+_FULL_WIDTH = regex.compile("[，！：；（）＜＞［］｛｝｜\u3000]")
+"""Full-width marks that end a link; ／．？＝＆ stay, a link typed all in full width keeps them."""
 RAW_IP = regex.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 
 
@@ -47,4 +50,9 @@ def find_links(text: str) -> Iterator[Link]:
             continue
         if RAW_IP.match(host) and not m["scheme"] and not m["path"] and not m["port"]:
             continue  # a bare dotted number (a version 1.2.3.4) is not a link
-        yield Link(text[m.start():m.end()], host, (m["path"] or "").lower(), m.start(), m.end())
+        end = m.end()
+        if m["path"]:  # a full-width mark was folded to ASCII (：→ :), but it ends the link as written
+            cut = _FULL_WIDTH.search(text, m.start("path"), end)
+            end = cut.start() if cut else end
+        path = folded[m.start("path"):end] if m["path"] else ""
+        yield Link(text[m.start():end], host, path.lower(), m.start(), end)
