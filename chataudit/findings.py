@@ -39,6 +39,11 @@ class Finding:
     pending: bool = False  # still open when the export ends: reported apart, not a violation
 
     @property
+    def to_review(self) -> bool:
+        """A model's finding that the policy wants a person to look at before it counts."""
+        return bool(self.data.get("review"))
+
+    @property
     def charged(self) -> tuple[str, ...]:
         """The members this finding counts against in the per-member totals."""
         if self.offenders is not None:

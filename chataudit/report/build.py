@@ -48,11 +48,12 @@ def build_report(
     redact: bool = False,
 ) -> Report:
     everything = [f for _, f in sorted(findings, key=lambda pair: sort_key(*pair))]
-    ordered = [f for f in everything if not f.pending]
+    ordered = [f for f in everything if not f.pending and not f.to_review]
     penalties, members = assess(ordered, loaded.policy, prior)
     tz = loaded.policy.tz
     violations = [_violation(f, p, rules, lang, tz, redact) for f, p in zip(ordered, penalties, strict=True)]
     pending = [_violation(f, Penalty(Action.NONE, 0), rules, lang, tz, redact) for f in everything if f.pending]
+    review = [_violation(f, Penalty(Action.NONE, 0), rules, lang, tz, redact) for f in everything if f.to_review]
     by_rule = Counter(v.rule for v in violations)
     by_severity = Counter(v.severity for v in violations)
     return Report(
@@ -72,6 +73,7 @@ def build_report(
         members=[MemberOut(name=m.name, violations=m.violations, fines=whole(m.fines), action=m.action.value)
                  for m in members],
         pending=pending,
+        review=review,
     )
 
 
@@ -113,4 +115,5 @@ def _violation(f: Finding, p: Penalty, rules: dict[str, Rule], lang: Lang, tz: t
         excerpt=hide(f.excerpt),
         clause=rules[f.rule].clause(lang),
         penalty=PenaltyOut(action=p.action.value, fine=whole(p.fine)),
+        score=f.data.get("score"),
     )

@@ -82,6 +82,7 @@ class Violation:
     clause: str
     penalty: PenaltyOut
     fingerprint: str = ""  # stable id: rule, group, sender, time and content; for baselines and the ledger
+    score: float | None = None  # a statistical model's confidence, for its findings only
 
 
 class MemberOut(_Model):
@@ -112,6 +113,7 @@ class Report(_Model):
     violations: list[Violation]
     members: list[MemberOut]
     pending: list[Violation] = []  # still open when the export ended (a task within its window); not violations
+    review: list[Violation] = []  # a model's findings the policy wants a person to confirm; not violations
     fixes: list[Fix] = []  # `chataudit members`: what to do about the membership
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -119,10 +121,12 @@ class Report(_Model):
     def to_json_dict(self, *, rows: bool = True) -> dict:
         """The report as JSON data. ``rows=False`` leaves the violation and pending lists
         empty, for writers that stream them row by row (``row_json``)."""
-        report = self if rows else self.model_copy(update={"violations": [], "pending": []})
+        report = self if rows else self.model_copy(update={"violations": [], "pending": [], "review": []})
         data = report.model_dump(mode="json", by_alias=True)
         if not self.fixes:
             del data["fixes"]  # only the members command has a fix list
+        if not self.review:
+            del data["review"]  # only a policy with model findings "to review" has them
         for summary in data["inputs"]:
             if summary["error"] is None:
                 del summary["error"]  # only an input that could not be read has one
@@ -134,8 +138,10 @@ _ROW_ADAPTER = TypeAdapter(Violation)
 
 def row_json(row: Violation) -> dict:
     """One violation as JSON data, exactly as it appears inside the whole report's. A source's
-    ``record`` and ``id`` appear only when known (JSON exports)."""
+    ``record`` and ``id``, and a model's ``score``, appear only when known."""
     data = _ROW_ADAPTER.dump_python(row, mode="json")
+    if data["score"] is None:
+        del data["score"]
     source = data["source"]
     if source is not None:
         for key in ("record", "id"):

@@ -37,9 +37,10 @@ class TableReporter(Reporter):
             console.print(self._violations(list(rows), lang))
         if not report.violations:
             console.print(LABELS["no_violations"](lang))
-        if report.pending:
-            console.print(LABELS["pending"](lang), style="bold")
-            console.print(self._violations(report.pending, lang))
+        for key, rows in (("pending", report.pending), ("review", report.review)):
+            if rows:
+                console.print(LABELS[key](lang), style="bold")
+                console.print(self._violations(rows, lang))
         if report.fixes:
             console.print(LABELS["fixes"](lang), style="bold")
             for fix in report.fixes:
