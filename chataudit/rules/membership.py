@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter, deque
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from chataudit.findings import Finding, Severity
-from chataudit.i18n import Text
+from chataudit.i18n import Text, duration
 from chataudit.records import Event, EventKind, Location, Member, Message
 from chataudit.roster import norm, same_department, similar_department
 from chataudit.rules.base import SELF_NAMES, Rule, RuleOptions
+from chataudit.rules.volume import BurstCounter, Thresholds
 
 
 class UnauthorizedInvite(Rule):
@@ -87,6 +89,64 @@ class UnauthorizedLeave(Rule):
 
 def _fix(action: str, member: str, to: str | None = None) -> dict[str, str | None]:
     return {"action": action, "member": member, "to": to}
+
+
+class JoinRaid(Rule):
+    """Many people joining in a short time, not brought in by an admin (防止广告号、无关人员集中涌入).
+
+    ``thresholds`` are [count, window] pairs (default: 5 joins within 10 minutes in one group).
+    Joins that the owner or an admin made are the admin's decision and do not count. One raid
+    is reported once, at the join that crossed the threshold, with who joined and who
+    invited them (or through whose QR code).
+
+    Violates:
+        2023-10-12 16:20:00 [system] "销售部-刘洋"邀请"赵一、钱二、孙三"加入了群聊
+        + 2023-10-12 16:22:00 [system] "周四"通过扫描"销售部-刘洋"分享的二维码加入群聊
+        + 2023-10-12 16:25:00 [system] "吴五"通过扫描"销售部-刘洋"分享的二维码加入群聊
+    Clean:
+        2023-10-12 16:20:00 [system] "人资中心-李敏"邀请"赵一、钱二、孙三、周四、吴五"加入了群聊
+        2023-10-12 16:20:00 [system] "销售部-刘洋"邀请"赵一、钱二"加入了群聊
+        + 2023-10-12 16:40:00 [system] "周四"通过扫描"销售部-刘洋"分享的二维码加入群聊
+    """
+
+    id = "M109"
+    name = "join-raid"
+    severity = Severity.WARNING
+    title = Text("短时间内大量人员入群", "Many people joined in a short time")
+    explanation = Text("短时间内非管理员拉入或扫码进入大量人员，常见于广告号涌入，请核实并清理。",
+                       "A burst of joins not made by an admin is how spam accounts arrive; check who they are.")
+    clause = Text("未经群主或管理员同意，不得擅自拉人进群。", "Nobody invites people without the owner's or an admin's consent.")
+
+    class Options(RuleOptions):
+        thresholds: Thresholds = [(5, timedelta(minutes=10))]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.counter = BurstCounter(self.options.thresholds)
+        self.recent: dict[str, deque[tuple[str, str]]] = {}  # group → (who joined, inviter), latest last
+
+    def on_event(self, ev: Event) -> Iterable[Finding]:
+        if ev.kind != EventKind.JOIN:
+            return ()
+        inviter = self.ctx.who(ev.actor) if ev.actor else None
+        if inviter in SELF_NAMES or self.ctx.is_admin(inviter):
+            return ()
+        recent = self.recent.setdefault(ev.group, deque(maxlen=self.counter.keep))
+        crossed = None
+        for target in ev.targets or ("?",):
+            recent.append((target, inviter or "?"))
+            crossed = self.counter.add((ev.group,), ev.ts) or crossed
+        if crossed is None:
+            return ()
+        count, window = crossed
+        joined = list(recent)[-count:]
+        by = Counter(inviter for _, inviter in joined)
+        names = "、".join(name for name, _ in joined)
+        inviters = "、".join(f"{name} {n}人" for name, n in sorted(by.items(), key=lambda kv: (-kv[1], kv[0])))
+        span = duration(window.total_seconds())
+        return (self.finding(ev, Text(f"{span.zh}内有 {count} 人入群：{names}（邀请/二维码：{inviters}）",
+                                      f"{count} people joined within {span.en}: {names} (brought in by: {inviters})"),
+                             sender=inviter, joined=[name for name, _ in joined]),)
 
 
 class RosterRule(Rule):

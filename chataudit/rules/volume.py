@@ -9,14 +9,19 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator
+import regex
+from pydantic import AfterValidator, Field
 
 from chataudit.findings import Finding, Severity
 from chataudit.i18n import Text, duration
 from chataudit.policy.types import Duration
-from chataudit.records import Kind, Message
+from chataudit.records import ALL_MEMBERS, Kind, Message
 from chataudit.rules.base import Rule, RuleOptions
 from chataudit.text.normalize import count_zi, letters_only
+
+EMOJI_ONLY = regex.compile(r"^[\s\p{Extended_Pictographic}\p{Emoji_Modifier}\u200d\ufe0f\u20e3]*\p{Extended_Pictographic}[\s\p{Extended_Pictographic}\p{Emoji_Modifier}\u200d\ufe0f\u20e3]*$")
+"""A text of emoji alone (👍👍, 🙏🏻): sent like a sticker."""
+
 
 def _check_thresholds(value: list[tuple[int, timedelta]]) -> list[tuple[int, timedelta]]:
     if not value:
@@ -149,10 +154,10 @@ class Flood(BurstRule):
 
 
 class MediaFlood(BurstRule):
-    """Too many images or videos from one sender in a window (严禁过度在群里发图片；可以把好的图片分享到朋友圈或者把链接发到群里).
+    """Too many images, videos or stickers from one sender in a window (严禁过度在群里发图片；可以把好的图片分享到朋友圈或者把链接发到群里).
 
-    Default: 5 images/videos within 1 minute. ``kinds`` chooses what counts (image, video,
-    sticker…).
+    Default: 5 within 1 minute. ``kinds`` chooses what counts (image, video, sticker…);
+    with ``emoji_only`` (default) a text made of emoji alone (👍👍👍) counts as a sticker.
 
     Violates:
         2023-10-11 13:30:00 采购部-吴刚 / [图片]
@@ -177,15 +182,67 @@ class MediaFlood(BurstRule):
     clause = Text("严禁过度在群里发图片，可以把好的图(照)片分享到朋友圈或者是把链接发到群里面。",
                   "No excessive pictures in the group; share them as a link instead.")
 
-    unit = Text("张图片/视频", "images/videos")
+    unit = Text("张图片/视频/表情", "images/videos/stickers")
 
     class Options(RuleOptions):
         thresholds: Thresholds = [(5, timedelta(minutes=1))]
-        kinds: list[Kind] = [Kind.IMAGE, Kind.VIDEO]
+        kinds: list[Kind] = [Kind.IMAGE, Kind.VIDEO, Kind.STICKER]
+        emoji_only: bool = True
         exempt: list[str] = []
 
     def counts(self, msg: Message) -> bool:
-        return msg.kind in self.options.kinds and super().counts(msg)
+        media = msg.kind in self.options.kinds or (
+            self.options.emoji_only and Kind.STICKER in self.options.kinds and msg.kind == Kind.TEXT
+            and EMOJI_ONLY.match(msg.text) is not None)
+        return media and super().counts(msg)
+
+
+class MentionSpam(Rule):
+    """Too many people @-mentioned in one message, or @所有人 by someone who may not (不得随意@所有人).
+
+    A message that mentions more than ``max_mentions`` different members is mention spam. An
+    @所有人 / @all is for the owner, the admins and the leaders (and ``exempt``); it is checked
+    only when the policy names at least one of them, since otherwise nobody is known to be
+    allowed.
+
+    Violates:
+        2023-10-10 10:00:00 市场部-周杰 / @销售部-张伟 @销售部-王磊 @财务部-陈静 @技术部-刘洋 @客服部-黄婷 @行政人事部-孙丽 新店开业，都来捧场
+        2023-10-10 10:00:00 市场部-周杰 / @所有人 新店开业，都来捧场
+    Clean:
+        2023-10-10 10:00:00 市场部-周杰 / @销售部-张伟 @销售部-王磊 下午的会改到三点
+        2023-10-10 10:00:00 王建国 / @所有人 下午三点开会
+    """
+
+    id = "S308"
+    name = "mention-spam"
+    severity = Severity.WARNING
+    title = Text("滥用@提醒", "Mention spam")
+    explanation = Text("一次@很多人或随意@所有人会打扰全体成员；@所有人只由群主、管理员和领导使用。",
+                       "Mentioning many people, or @all, disturbs everyone; @all is for the owner, admins and leaders.")
+    clause = Text("不得随意@所有人或一次@多人。", "Do not @all or mention many people at once without need.")
+
+    class Options(RuleOptions):
+        max_mentions: int = Field(5, ge=1)
+        exempt: list[str] = []
+
+    def on_message(self, msg: Message) -> Iterable[Finding]:
+        if not msg.mentions or msg.sender in self.options.exempt:
+            return ()
+        people = [m for m in msg.mentions if m != ALL_MEMBERS]
+        if len(people) > self.options.max_mentions:
+            return (self.finding(msg, Text(f"一条消息@了 {len(people)} 人（上限 {self.options.max_mentions}）",
+                                           f"Mentions {len(people)} people in one message (limit {self.options.max_mentions})"),
+                                 mentions=len(people)),)
+        if ALL_MEMBERS in msg.mentions and self._roles_known() and not self._may_mention_all(msg.sender):
+            return (self.finding(msg, Text("非群主、管理员或领导使用了@所有人", "Used @all without being the owner, an admin or a leader")),)
+        return ()
+
+    def _roles_known(self) -> bool:
+        roles = self.ctx.roles
+        return bool(roles.owner or roles.admins or roles.leaders or roles.leader_titles)
+
+    def _may_mention_all(self, sender: str) -> bool:
+        return self.ctx.is_admin(sender) or self.ctx.is_leader(sender)
 
 
 class RepeatedContent(Rule):

@@ -1,7 +1,7 @@
 """M106 and M107 from system lines."""
 
 from chataudit.policy.schema import Roles
-from chataudit.rules.membership import UnauthorizedInvite, UnauthorizedLeave
+from chataudit.rules.membership import JoinRaid, UnauthorizedInvite, UnauthorizedLeave
 from tests.timeline import HOUSE_ROLES, make, run, timeline
 
 
@@ -37,3 +37,24 @@ def test_leaving_is_flagged_but_being_removed_is_not():
     assert [(f.sender, f.message.zh) for f in found] == [("采购部-吴刚", "“采购部-吴刚”擅自退出群聊")]
     assert run(make(UnauthorizedLeave, exempt=["采购部-吴刚"]),
                timeline('2023-10-13 17:30:00 [system] "采购部-吴刚"退出了群聊')) == []
+
+
+# ---- M109 join raid ----------------------------------------------------------------------------
+
+def _joins(minutes: list[int], inviter: str = "销售部-刘洋") -> list[str]:
+    return [f"2023-10-12 16:{m:02d}:00 [system] \"{inviter}\"邀请\"新人{i}\"加入了群聊" for i, m in enumerate(minutes)]
+
+
+def test_five_joins_in_ten_minutes_is_a_raid_naming_who_and_by_whom():
+    [f] = run(make(JoinRaid, roles=HOUSE_ROLES), timeline(*_joins([0, 2, 4, 6, 8, 9])))
+    assert f.sender == "销售部-刘洋" and f.data["joined"] == ["新人0", "新人1", "新人2", "新人3", "新人4"]
+    assert "销售部-刘洋 5人" in f.message.zh
+
+
+def test_joins_spread_over_more_than_the_window_are_not_a_raid():
+    assert run(make(JoinRaid, roles=HOUSE_ROLES), timeline(*_joins([0, 3, 6, 9, 10]))) == []  # 0 is outside (0, 10]
+    assert run(make(JoinRaid, roles=HOUSE_ROLES), timeline(*_joins([0, 11, 22, 33, 44]))) == []
+
+
+def test_an_admin_adding_a_batch_of_new_staff_is_not_a_raid():
+    assert run(make(JoinRaid, roles=HOUSE_ROLES), timeline(*_joins([0, 1, 2, 3, 4], inviter="人资中心-李敏"))) == []

@@ -5,14 +5,18 @@ from datetime import datetime, timedelta
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from chataudit.formats.base import placeholder_kind
 from chataudit.records import Kind, Location, Message
-from chataudit.rules.volume import BurstCounter, Flood, LongMessage, MediaFlood, RepeatedContent, TrivialRedPacket
+from chataudit.policy.schema import Roles
+from chataudit.rules.volume import (
+    BurstCounter, Flood, LongMessage, MediaFlood, MentionSpam, RepeatedContent, TrivialRedPacket,
+)
 from chataudit.text.normalize import count_zi
 from tests.timeline import SHANGHAI, make, run, timeline
 
 
 def burst(sender: str, seconds: list[float], text: str = "在吗", start=datetime(2023, 10, 11, 11, 0, tzinfo=SHANGHAI)):
-    return [Message("群", start + timedelta(seconds=s), sender, Kind.IMAGE if text == "[图片]" else Kind.TEXT, text,
+    return [Message("群", start + timedelta(seconds=s), sender, placeholder_kind(text), text,
                     Location("t", i + 1)) for i, s in enumerate(seconds)]
 
 
@@ -55,12 +59,20 @@ def test_bad_thresholds(thresholds):
 
 # ---- S303 media flood --------------------------------------------------------------------------
 
-def test_media_flood_counts_only_images_and_videos():
+def test_media_flood_counts_images_videos_and_stickers_not_text():
     pictures = burst("采购部-吴刚", [0, 4, 8, 12, 16], "[图片]")
     [f] = run(make(MediaFlood), pictures)
-    assert f.message.zh == "1 分钟内连续发送 5 张图片/视频"
+    assert f.message.zh == "1 分钟内连续发送 5 张图片/视频/表情"
     texts = burst("采购部-吴刚", [0, 4, 8, 12, 16], "看图")
     assert run(make(MediaFlood), texts) == []
+
+
+def test_sticker_and_emoji_only_floods():
+    assert len(run(make(MediaFlood), burst("采购部-吴刚", [0, 4, 8, 12, 16], "[表情包]"))) == 1
+    assert len(run(make(MediaFlood), burst("采购部-吴刚", [0, 4, 8, 12, 16], "👍👍 🙏🏻"))) == 1
+    assert run(make(MediaFlood), burst("采购部-吴刚", [0, 4, 8, 12, 16], "好的👍")) == []  # words with an emoji
+    assert run(make(MediaFlood, emoji_only=False), burst("采购部-吴刚", [0, 4, 8, 12, 16], "👍")) == []
+    assert run(make(MediaFlood, kinds=["image"]), burst("采购部-吴刚", [0, 4, 8, 12, 16], "[表情包]")) == []
 
 
 def test_media_spread_over_a_minute_is_fine():
@@ -177,3 +189,28 @@ def test_repeated_content_keeps_a_small_key_not_the_message():
     run(rule, timeline(f"2023-10-11 16:30:00 市场部-周杰 / {long_text}"))
     (key, first), = rule.recent.items()
     assert len(key[2]) == 16 and first[1] == "市场部-周杰"
+
+
+# ---- S308 mention spam -------------------------------------------------------------------------
+
+PEOPLE = ["销售部-张伟", "销售部-王磊", "财务部-陈静", "技术部-刘洋", "客服部-黄婷", "行政人事部-孙丽"]
+
+
+def test_more_than_five_people_mentioned_is_spam_five_is_not():
+    six = " ".join(f"@{p}" for p in PEOPLE) + " 都来捧场"
+    five = " ".join(f"@{p}" for p in PEOPLE[:5]) + " 都来捧场"
+    [f] = run(make(MentionSpam), timeline(f"2023-10-10 10:00:00 市场部-周杰 / {six}"))
+    assert f.data["mentions"] == 6
+    assert run(make(MentionSpam), timeline(f"2023-10-10 10:00:00 市场部-周杰 / {five}")) == []
+    assert run(make(MentionSpam, max_mentions=6), timeline(f"2023-10-10 10:00:00 市场部-周杰 / {six}")) == []
+
+
+def test_at_all_only_from_owner_admins_and_leaders_when_the_policy_names_them():
+    roles = Roles(owner="人资中心-李敏", admins=["人资中心-李敏"], leaders=["王建国"])
+    msg = "@所有人 下午三点开会"
+    assert len(run(make(MentionSpam, roles=roles), timeline(f"2023-10-10 10:00:00 市场部-周杰 / {msg}"))) == 1
+    for sender in ("王建国", "人资中心-李敏"):
+        assert run(make(MentionSpam, roles=roles), timeline(f"2023-10-10 10:00:00 {sender} / {msg}")) == []
+    assert run(make(MentionSpam, roles=Roles()), timeline(f"2023-10-10 10:00:00 市场部-周杰 / {msg}")) == []
+    assert run(make(MentionSpam, roles=roles, exempt=["市场部-周杰"]),
+               timeline(f"2023-10-10 10:00:00 市场部-周杰 / {msg}")) == []
