@@ -28,7 +28,7 @@ from chataudit.formats.encoding import detect_encoding, read_head
 from chataudit.policy.extract import extract, to_toml
 from chataudit.policy.load import LoadedPolicy, bundled_policies_dir, load_policy, validate
 from chataudit.report.base import json_text, visible
-from chataudit.rules.registry import build_rules, rule_classes
+from chataudit.rules.registry import build_rules, custom_rules, rule_classes
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   pretty_exceptions_enable=False, help="Audit exported group-chat transcripts against a group regulation.")
@@ -190,6 +190,7 @@ def rules_markdown() -> str:
 def rules(
     rule_id: Optional[str] = typer.Argument(None, help="One rule id for its full documentation."),
     markdown: bool = typer.Option(False, "--markdown", help="Every rule's documentation as Markdown (docs/rules.md)."),
+    policy: Optional[Path] = typer.Option(None, "--policy", "-p", help="Also list this policy's own [[custom]] rules (default: discovered)."),
 ) -> None:
     """List the rule catalogue, or show one rule's documentation, options and examples."""
     classes = rule_classes()
@@ -197,13 +198,19 @@ def rules(
     if markdown:
         sys.stdout.write(rules_markdown())
         return
+    custom = {rule.id: rule for rule in custom_rules(load_policy(policy))}
     if rule_id is None:
         table = Table(box=None, pad_edge=False)
         for column in ("id", "name", "severity", "标题", "title"):
             table.add_column(column)
         for rid, cls in classes.items():
             table.add_row(rid, cls.name, cls.severity.value, cls.title.zh, cls.title.en)
+        for rid, rule in custom.items():
+            table.add_row(visible(rid), visible(rule.name), rule.severity.value, visible(rule.title.zh), "(policy's own rule)")
         console.print(table)
+        return
+    if rule_id.upper() in custom:
+        _show_custom(custom[rule_id.upper()])
         return
     cls = classes.get(rule_id.upper())
     if cls is None:
@@ -215,6 +222,15 @@ def rules(
     print(f"options ([rules.{cls.id}] in the policy; also enabled, severity, clause):")
     for key, value in defaults.items():
         print(f"  {key} = {json.dumps(value, ensure_ascii=False)}")
+
+
+def _show_custom(rule) -> None:
+    spec = rule.spec
+    print(visible(f"{spec.id} {spec.name} ({spec.severity.value}) — the policy's own rule\n依据 / clause: {spec.clause}\n"))
+    for key in ("any", "all", "none", "within", "regex", "kinds", "groups", "exempt_roles"):
+        value = getattr(spec, key)
+        if value not in ([], None):
+            print(visible(f"  {key} = {json.dumps(value, ensure_ascii=False)}"))
 
 
 @app.command("formats")

@@ -64,6 +64,7 @@ LABELS = {
     "rename": Text("改名", "Rename"),
     "invite": Text("邀请入群", "Invite"),
     "pending": Text("导出结束时仍在时限内（不计违规）", "Still open when the export ended (not violations)"),
+    "exempted": Text("另有 {n} 项已按群规豁免：{by}", "{n} more finding(s) exempted by the policy: {by}"),
     "review": Text("待人工复核（模型判断，不计违规）", "To review: a model's findings (not violations until confirmed)"),
     "summary": Text(
         "{files} 个文件，{messages} 条消息，{events} 条系统消息，{unparsed} 行未能解析；共 {violations} 项违规。",

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from chataudit.engine import audit
+from chataudit.exemptions import Exemptions
 from chataudit.findings import Finding
 from chataudit.formats.base import InputOptions, InputStats
 from chataudit.i18n import Lang
@@ -83,6 +84,10 @@ def run_audit(req: AuditRequest, warn: Callable[[str], None] = lambda line: None
     if req.write_baseline:
         write_baseline(req.write_baseline, {fingerprint(f) for _, f in findings if not f.pending})
     kept = [(i, f) for i, f in findings if f.pending or fingerprint(f) not in known] if known else findings
+    exemptions = Exemptions(req.policy.policy.exempt, req.policy.policy.tz)
+    kept, exempted = exemptions.split(kept)
+    for line in exemptions.ended(now.astimezone(req.policy.policy.tz).date()):
+        warn(line)
     prior = None
     if req.ledger:
         ledger = Ledger(req.ledger)
@@ -91,8 +96,9 @@ def run_audit(req: AuditRequest, warn: Callable[[str], None] = lambda line: None
                                    for _, f in kept if not f.pending], latest)
         finally:
             ledger.close()
-    report = build_report(inputs, kept, req.policy, rules_by_id, req.lang, prior=prior, redact=req.redact)
-    report.summary.baselined = len(findings) - len(kept)
+    report = build_report(inputs, kept, req.policy, rules_by_id, req.lang, prior=prior, redact=req.redact,
+                          exempted=exempted)
+    report.summary.baselined = len(findings) - len(kept) - len(exempted)
     return report
 
 

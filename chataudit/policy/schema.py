@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chataudit.findings import Severity
+from chataudit.policy.custom import CustomRuleSpec, Exemption
 
 
 class Strict(BaseModel):
@@ -96,6 +97,8 @@ class Policy(Strict):
     rules: dict[str, dict[str, Any]] = {}
     penalties: dict[str, Penalty] = {}
     escalation: Escalation = Escalation()
+    custom: list[CustomRuleSpec] = []  # the admin's own rules ([[custom]])
+    exempt: list[Exemption] = []  # accepted findings, each with a reason, an owner and an end date ([[exempt]])
 
     @property
     def tz(self) -> ZoneInfo:

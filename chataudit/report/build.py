@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from collections import Counter
 from collections.abc import Sequence
 from datetime import timedelta, timezone, tzinfo
 
 from chataudit import __version__
 from chataudit.findings import Finding, Severity
+from chataudit.policy.custom import Exemption
 from chataudit.formats.base import InputStats
 from chataudit.i18n import Lang
 from chataudit.penalties import Penalty, assess
 from chataudit.policy.schema import Action
 from chataudit.policy.load import LoadedPolicy
 from chataudit.report.model import (
-    InputSummary, MemberOut, PenaltyOut, PolicyRef, Report, SourceRef, Summary, Tool, Violation,
+    ExemptionOut, InputSummary, MemberOut, PenaltyOut, PolicyRef, Report, SourceRef, Summary, Tool, Violation,
 )
 from chataudit.rules.base import Rule
+from chataudit.rules.custom import CustomRule
 from chataudit.text.pii import find_personal_data
 
 
@@ -46,6 +49,7 @@ def build_report(
     *,
     prior: dict[str, int] | None = None,
     redact: bool = False,
+    exempted: Sequence[tuple[int, Finding, Exemption]] = (),
 ) -> Report:
     everything = [f for _, f in sorted(findings, key=lambda pair: sort_key(*pair))]
     ordered = [f for f in everything if not f.pending and not f.to_review]
@@ -54,9 +58,11 @@ def build_report(
     violations = [_violation(f, p, rules, lang, tz, redact) for f, p in zip(ordered, penalties, strict=True)]
     pending = [_violation(f, Penalty(Action.NONE, 0), rules, lang, tz, redact) for f in everything if f.pending]
     review = [_violation(f, Penalty(Action.NONE, 0), rules, lang, tz, redact) for f in everything if f.to_review]
+    accepted = [replace(_violation(f, Penalty(Action.NONE, 0), rules, lang, tz, redact), exemption=ExemptionOut.of(ex))
+                for _, f, ex in sorted(exempted, key=lambda item: sort_key(item[0], item[1]))]
     by_rule = Counter(v.rule for v in violations)
     by_severity = Counter(v.severity for v in violations)
-    return Report(
+    report = Report(
         tool=Tool(version=__version__),
         policy=PolicyRef(name=loaded.policy.policy.name, source=loaded.source),
         inputs=[
@@ -74,7 +80,10 @@ def build_report(
                  for m in members],
         pending=pending,
         review=review,
+        exempted=accepted,
     )
+    report._custom_rules = {rid: rule for rid, rule in rules.items() if isinstance(rule, CustomRule)}
+    return report
 
 
 FINGERPRINT_ZONE = timezone(timedelta(hours=8))

@@ -15,7 +15,8 @@ class JsonReporter(Reporter):
     def render(self, report: Report, lang: Lang, out: TextIO, *, terminal: bool = False) -> None:
         """What ``json.dump(report.to_json_dict(), indent=2)`` writes, with the violation rows
         converted and written one at a time: a report of 100,000 rows is never held twice."""
-        rows = {"violations": report.violations, "pending": report.pending, "review": report.review}
+        rows = {"violations": report.violations, "pending": report.pending, "review": report.review,
+                "exempted": report.exempted}
         out.write("{")
         for i, (key, value) in enumerate(report.to_json_dict(rows=False).items()):
             out.write(f"{',' if i else ''}\n  {_dumps(key)}: ")

@@ -9,7 +9,6 @@ from xml.sax.saxutils import escape, quoteattr
 from chataudit.i18n import Lang
 from chataudit.report.base import Reporter, visible, xml_safe
 from chataudit.report.model import Report
-from chataudit.rules.registry import rule_classes
 
 def xml_text(value: str) -> str:
     """Untrusted text made safe for XML: controls shown as escapes, forbidden characters dropped."""
@@ -24,7 +23,7 @@ class JunitReporter(Reporter):
         for v in report.violations:
             by_group[v.group][v.rule].append(v)
         groups = sorted(by_group) or [report.policy.name]
-        catalogue = rule_classes()
+        catalogue = report.catalogue()
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         out.write(f'<testsuites name="chataudit" tests="{len(groups) * len(catalogue)}" '
                   f'failures="{sum(len(r) for r in by_group.values())}">\n')

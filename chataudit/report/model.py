@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter
 from pydantic.dataclasses import dataclass
 
 
@@ -66,6 +66,24 @@ class PenaltyOut:
 
 
 @dataclass(slots=True, config=_ROW)
+class ExemptionOut:
+    """The [[exempt]] entry that accepted a finding."""
+
+    rule: str
+    until: str
+    reason: str
+    by: str
+    sender: str | None = None
+    group: str | None = None
+    term: str | None = None
+
+    @classmethod
+    def of(cls, ex) -> "ExemptionOut":
+        return cls(rule=ex.rule, until=ex.until.isoformat(), reason=ex.reason, by=ex.by,
+                   sender=ex.sender, group=ex.group, term=ex.term)
+
+
+@dataclass(slots=True, config=_ROW)
 class Violation:
     """One row of the report. A slotted dataclass, not a model: a large audit holds one per
     finding, and this is about a third of a model's memory (no per-instance dict or field set)."""
@@ -83,6 +101,7 @@ class Violation:
     penalty: PenaltyOut
     fingerprint: str = ""  # stable id: rule, group, sender, time and content; for baselines and the ledger
     score: float | None = None  # a statistical model's confidence, for its findings only
+    exemption: ExemptionOut | None = None  # in the report's "exempted" list only: what accepted it
 
 
 class MemberOut(_Model):
@@ -114,19 +133,29 @@ class Report(_Model):
     members: list[MemberOut]
     pending: list[Violation] = []  # still open when the export ended (a task within its window); not violations
     review: list[Violation] = []  # a model's findings the policy wants a person to confirm; not violations
+    exempted: list[Violation] = []  # findings a [[exempt]] entry accepted, each with it; not violations
     fixes: list[Fix] = []  # `chataudit members`: what to do about the membership
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    _custom_rules: dict = PrivateAttr(default_factory=dict)  # the policy's [[custom]] rules by id, for reporters
+
+    def catalogue(self) -> dict:
+        """Every rule a row may name, id → its class or instance (name, title, explanation,
+        clause, severity): the registered rules and the policy's own."""
+        from chataudit.rules.registry import rule_classes
+
+        return {**rule_classes(), **self._custom_rules}
 
     def to_json_dict(self, *, rows: bool = True) -> dict:
         """The report as JSON data. ``rows=False`` leaves the violation and pending lists
         empty, for writers that stream them row by row (``row_json``)."""
-        report = self if rows else self.model_copy(update={"violations": [], "pending": [], "review": []})
+        report = self if rows else self.model_copy(update={"violations": [], "pending": [], "review": [], "exempted": []})
         data = report.model_dump(mode="json", by_alias=True)
         if not self.fixes:
             del data["fixes"]  # only the members command has a fix list
-        if not self.review:
-            del data["review"]  # only a policy with model findings "to review" has them
+        for key in ("review", "exempted"):  # only some policies have them
+            if not getattr(self, key):
+                del data[key]
         for summary in data["inputs"]:
             if summary["error"] is None:
                 del summary["error"]  # only an input that could not be read has one
@@ -140,8 +169,11 @@ def row_json(row: Violation) -> dict:
     """One violation as JSON data, exactly as it appears inside the whole report's. A source's
     ``record`` and ``id``, and a model's ``score``, appear only when known."""
     data = _ROW_ADAPTER.dump_python(row, mode="json")
-    if data["score"] is None:
-        del data["score"]
+    for key in ("score", "exemption"):
+        if data[key] is None:
+            del data[key]
+    if data.get("exemption"):
+        data["exemption"] = {k: v for k, v in data["exemption"].items() if v is not None}
     source = data["source"]
     if source is not None:
         for key in ("record", "id"):

@@ -8,7 +8,6 @@ from chataudit import __version__
 from chataudit.i18n import Lang
 from chataudit.report.base import Reporter, json_text
 from chataudit.report.model import Report
-from chataudit.rules.registry import rule_classes
 
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
@@ -17,7 +16,7 @@ class SarifReporter(Reporter):
     name = "sarif"
 
     def render(self, report: Report, lang: Lang, out: TextIO, *, terminal: bool = False) -> None:
-        catalogue = rule_classes()
+        catalogue = report.catalogue()
         used = sorted({v.rule for v in report.violations})
         rules = [{"id": rid, "name": catalogue[rid].name,
                   "shortDescription": {"text": catalogue[rid].title(lang)},

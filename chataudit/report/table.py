@@ -61,6 +61,8 @@ class TableReporter(Reporter):
             unparsed=sum(i.unparsed_lines for i in report.inputs),
             violations=report.summary.violations,
         ))
+        if report.exempted:
+            console.print(plain(LABELS["exempted"](lang).format(n=len(report.exempted), by=_by_exemption(report, lang))))
         for path, item in by_input.items():
             if item.unparsed_lines:
                 console.print(plain(LABELS["unparsed_hint"](lang).format(n=item.unparsed_lines, path=path), "yellow"))
@@ -105,3 +107,15 @@ class TableReporter(Reporter):
             console.print(LABELS["clause"](lang), style="bold")
             for rule in sorted(seen):
                 console.print(plain(f"  {seen[rule]}", "dim"))
+
+
+def _by_exemption(report: Report, lang: Lang) -> str:
+    """「C402 市场部-周杰（至 2023-12-31）3」: how many findings each exemption accepted."""
+    counts: dict[tuple, int] = {}
+    for row in report.exempted:
+        ex = row.exemption
+        key = (ex.rule, ex.sender or ex.group or ex.term or "", ex.until)
+        counts[key] = counts.get(key, 0) + 1
+    if lang == "en":
+        return "; ".join(f"{rule} {who} (until {until}) {n}" for (rule, who, until), n in counts.items())
+    return "；".join(f"{rule} {who}（至 {until}）{n}" for (rule, who, until), n in counts.items())

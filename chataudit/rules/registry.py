@@ -11,6 +11,7 @@ from chataudit.policy.load import LoadedPolicy, bundled_policies_dir, policy_err
 from chataudit.text.lexicon import DOMAINS_FILE, Entry, Matcher, read_lexicon, read_lexicon_folder
 from chataudit.roster import Roster, read_roster
 from chataudit.rules.base import Rule, RuleContext
+from chataudit.rules.custom import CustomRule
 
 COMMON_KEYS = ("enabled", "severity", "clause")
 
@@ -41,14 +42,15 @@ def build_rules(loaded: LoadedPolicy, select: list[str] | None = None,
     given, else the policy's [membership] roster (read here, relative to the policy file)."""
     classes = rule_classes()
     policy = loaded.policy
+    custom_ids = _custom_ids(loaded, classes)
     for rid in policy.rules:
         if rid not in classes:
             raise PolicyError(f"rules.{rid}: unknown rule id", where=loaded.source,
                               fix=f"use one of {', '.join(classes)}")
     for rid in policy.penalties:
-        if rid not in classes:
+        if rid not in classes and rid not in custom_ids:
             raise PolicyError(f"penalties.{rid}: unknown rule id", where=loaded.source,
-                              fix=f"use one of {', '.join(classes)}")
+                              fix=f"use one of {', '.join([*classes, *custom_ids])}")
     if roster is None and policy.membership.roster:
         roster = read_roster(loaded.base_dir / policy.membership.roster)
     pattern = policy.rules.get("M101", {}).get("pattern", "{dept}-{name}")
@@ -57,7 +59,7 @@ def build_rules(loaded: LoadedPolicy, select: list[str] | None = None,
                       required_roles=tuple(policy.membership.required_roles),
                       name_pattern=pattern if isinstance(pattern, str) else pattern[0],
                       matcher=matcher, bad_domains=bad_domains)
-    wanted = select_ids(list(classes), select, ignore)
+    wanted = select_ids([*classes, *custom_ids], select, ignore)
     rules: list[Rule] = []
     for rid, cls in classes.items():
         settings = dict(policy.rules.get(rid, {}))
@@ -68,7 +70,24 @@ def build_rules(loaded: LoadedPolicy, select: list[str] | None = None,
             raise policy_error(exc, loaded.source, prefix=("rules", rid)) from None
         if enabled and rid in wanted:
             rules.append(cls(options, ctx, severity=severity, clause=clause))
+    rules += [CustomRule(spec, ctx) for spec in policy.custom if spec.id in wanted]
     return rules
+
+
+def _custom_ids(loaded: LoadedPolicy, classes: dict[str, type[Rule]]) -> list[str]:
+    """The ids of the policy's own rules, each new: not a built-in's, not another's."""
+    seen: list[str] = []
+    for number, spec in enumerate(loaded.policy.custom):
+        if spec.id in classes or spec.id in seen:
+            raise PolicyError(f"custom.{number}.id: {spec.id} is already the id of {'a built-in rule' if spec.id in classes else 'another custom rule'}",
+                              where=loaded.source, fix="give each custom rule its own X-number, e.g. X901")
+        seen.append(spec.id)
+    return seen
+
+
+def custom_rules(loaded: LoadedPolicy) -> list[CustomRule]:
+    """The policy's own rules, for the catalogue (``chataudit rules``)."""
+    return [rule for rule in build_rules(loaded) if isinstance(rule, CustomRule)]
 
 
 _MATCHERS: dict[str, tuple[Matcher, frozenset[str]]] = {}
