@@ -5,6 +5,7 @@ drafts load."""
 
 import functools
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -43,14 +44,36 @@ def test_extraction_equals_the_hand_checked_policy(slug):
     assert len(found.unmapped) <= 12  # short: what is left is admin duties and general exhortation
 
 
-def holdout_cases() -> list:
-    """One case per (held-out regulation, expected field), so the report shows each field."""
+def holdout_cases(folder: Path = HOLDOUT, misses: dict[str, str] | None = None) -> list:
+    """One case per (held-out regulation, expected field), so the report shows each field;
+    a known miss is a strict xfail with its reason, so it shows and cannot change silently."""
     cases = []
-    for expected_file in sorted(HOLDOUT.glob("*.expected.toml")):
+    for expected_file in sorted(folder.glob("*.expected.toml")):
         regulation = expected_file.name.removesuffix(".expected.toml")
         for field, value in tomllib.loads(expected_file.read_text(encoding="utf-8")).items():
-            cases.append(pytest.param(regulation, field, value, id=f"{regulation}:{field}"))
+            case_id = f"{regulation}:{field}"
+            marks = [pytest.mark.xfail(strict=True, reason=misses[case_id])] if misses and case_id in misses else []
+            cases.append(pytest.param(regulation, field, value, id=case_id, marks=marks))
     return cases
+
+
+FRESH = ROOT / "tests" / "extract_fresh"
+FRESH_MISSES = {
+    "bank_branch:rules.M101.pattern": "an underscore separator (个人金融部_陈晨) is not read as an example",
+    "bank_branch:rules.S302.scope": "别人已经发过的不要再重复转发 is not read as a group-wide repeat rule",
+    "construction_site:rules.M101.pattern": "a unit ending in 工区 (一工区-安全员-孙强) is not taken as a department",
+    "construction_site:membership.required_roles": "the clause number 第二条 is kept in the first title",
+    "restaurant_kitchen:rules.T501.quiet": "夜里12点 is read as noon (12:00), not midnight",
+    "restaurant_kitchen:rules.R202.ack_words": "an ack word that is a digit (回复1) is not read",
+    "restaurant_kitchen:membership.required_roles": "this wording of required members is not read",
+}
+"""What the extractor misses on regulations written after it and never used to tune it
+(tests/extract_fresh/): 18 of 25 fields are read. Fixing one makes that field seen."""
+
+
+@pytest.mark.parametrize(("regulation", "field", "value"), holdout_cases(FRESH, FRESH_MISSES))
+def test_fresh_regulation_field(regulation, field, value):
+    assert extract((FRESH / f"{regulation}.txt").read_text(encoding="utf-8")).get(field) == value
 
 
 @pytest.mark.parametrize(("regulation", "field", "value"), holdout_cases())
