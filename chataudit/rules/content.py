@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Annotated, ClassVar, Literal
 
@@ -13,6 +14,8 @@ from chataudit.i18n import Text
 from chataudit.policy.types import RegexPattern, joined, search_any
 from chataudit.records import Kind, Message
 from chataudit.rules.base import Rule, RuleOptions
+from chataudit.text.classifier import abuse_model
+from chataudit.text.context import UNFRAMED, forbidden, framed, warning_spans
 from chataudit.text.normalize import normalize
 from chataudit.text.pii import LABELS as PII_LABELS
 
@@ -30,7 +33,79 @@ NOT_WORDS = frozenset({Kind.IMAGE, Kind.VIDEO, Kind.VOICE, Kind.STICKER, Kind.RE
 DISCOUNT = (r"(?:全场|全店|全部|店内|商品|图书|男装|女装|低至|最低|限时|特价|一律)[^，。！？!?]{0,6}"
             r"[0-9一二三四五六七八九](?:\.[0-9])?折|[0-9一二三四五六七八九](?:\.[0-9])?折(?:起|优惠|特惠|封顶)")
 """A discount as an advertisement says it (全场8折, 7折起); 砍到八折 in a sales report is not one."""
+_NUM = "[0-9一二三四五六七八九十百千万两]"
+SPAM_CUES = {
+    "estate": r"\d+(?:\.\d+)?(?:-\d+)?\s*(?:平米|平方米?|㎡|m²|平(?![台安均时常稳衡面板行方等]))|楼盘|售楼|开盘|加推|认筹|"
+              r"样板[间房]|准?现房|期房|商铺|旺铺|铺位|洋房|别墅|叠墅|精装|户型|首付|均价|置业|看房|楼王|学区房|地铁口|"
+              r"房源|封顶|交房|豪宅|公寓|产权|投资回报|新房|二手房|限购",
+    "loan": r"贷款|放款|借款|资金周转|[无免]抵押|免担保|低息|[年月日]息|下款|网贷|信用贷|急用钱|套现|秒批|提额|贴现|承兑汇票|"
+            r"融资|手续简单|打款快|当天到账",
+    "invest": r"理财|收益|年化|年率|股票|牛股|涨停|荐股|配资|保本|稳赚|杠杆|买进|建仓|拉升|拉高|追高|带客户|内线|盈利|翻倍|"
+              r"买涨|买跌|入金|解套|买入|大涨|必涨|带(?:会员|学员)",
+    "study": r"招生|招收|开班|试听|名师|包过|学历|考研|专升本|自考|成人高考|留学|总裁班|研修班|辅导班|培训班|补习|学费|学员|"
+             r"早教|少儿|口语|mba|学位|移民|绿卡|冲刺班|考前|押题|取证|拿证|考证|通过率",
+    "price": rf"(?:仅|只需|只要|低至|最低|特价|总价|售价|现价|秒杀价|抢购价|优惠价|团购价|惊爆价|会员价|活动价|直降|立减|立省|"
+             rf"狂降|仅售|只售)\s*[￥¥]?{_NUM}+|\d+(?:\.\d+)?\s*(?:元|万|块)/?\S{{0,2}}起|{_NUM}(?:\.\d)?折|"
+             rf"满\d+\S{{0,2}}[减送]|买\S{{1,3}}送\S{{1,3}}|抵\d+|\d+(?:\.\d+)?(?:元|角)/?(?:条|月|次|克|套)|信息费|包月|"
+             rf"\d+(?:\.\d+)?万/?套|每[克斤只]\d+元|存\d+\S{{0,2}}送",
+    "offer": r"特价|特惠|钜惠|巨惠|优惠|促销|大促|让利|回馈|酬宾|包邮|赠送|免费送|好礼|大礼|礼品|礼包|[优代现]?[金惠]券|抵用券|"
+             r"返现|返利|折扣|打折|减价|特卖|清仓|甩卖|免费(?!下载)|补贴|秒杀|以旧换新|置换",
+    "urgency": r"限时|限量|限期|仅限|先到先得|名额有限|售完即止|数量有限|抢购|开抢|火爆|热销|热卖|即日起|活动期间|不容错过|"
+               r"倒计时|盛大|隆重|开业|店庆|周年庆|新品(?:上市|到店|首发|发售|加推|特惠)|首发|仅剩|团购|低价|疯狂|震撼|来袭|风暴|狂欢|火热|报名从速|抢票",
+    "invite": r"欢迎(?:光临|惠顾|选购|来电|咨询|订购|品尝|抢购|新老|您|广大)|莅临|光临|惠顾|选购|到店|进店|来店|凭短信|"
+              r"凭此(?:短信|信息)|[持携]短信|详询|垂询|敬请(?:光临|关注|期待|谅解)|恭候|诚邀|邀您|邀请您",
+    "contact": r"(?:电话|热线|专线|手机|tel|致电|拨打|联系|qq|微信|vx|咨询|经理|先生|女士|小姐|老师|顾问|电|询)\s*[:：;；]?\s*"
+               r"(?:[\u4e00-\u9fff]{1,3}\s*)?\d[\d\- ]{5,}\d|\b[48]00-?\d{3}-?\d{4}|"
+               r"(?<![\d.:/-])\d{7,12}\s*(?:【[^】]{1,16}】|\[[^\]]{1,16}\])?\s*$",
+    "action": r"点击|猛戳|戳|点此|下载|回复\s*\S{1,8}?(?:即可|参与|开通|订购|领取|办理|了解)|"
+              r"发送\s*\S{1,8}\s*到\s*\d{4,}|"
+              r"详情(?:请)?(?:登录|点击|拨打|致电|请电|进入|访问|咨询|关注)|登录\s*(?:www|http|wap)",
+    "prize": r"中奖|大奖|抽奖|奖品|幸运|恭喜|兑奖|领奖|彩金|体验金",
+    "health": r"无痛人流|人流|妇科|男科|不孕不育|专家门诊|整形|祛斑|包治|根治|疗程|养生会馆|美容院|减肥",
+    "invoice": r"税票|真发票|正规发票|票可开|开票|增值税|普票|专票",
+    "apology": r"如有打扰|打扰之处|敬请谅解|请谅解",
+}
+"""Families of advertising cues, written from the shapes of Chinese SMS and WeChat spam. One
+cue is ordinary talk (优惠政策已经报给客户了, 客户详询请联系我); an advertisement piles up cues
+from several families (a price, a call to act, a number to call). A trade's own vocabulary
+(real estate, loans, stock tips, schooling) counts twice when two of its words appear."""
+CUE_FRAME_REACH = 8
+"""How near a rule's 禁止发布… or …等广告 must be to cancel a cue (群内禁止发布贷款、促销等广告)."""
+MIN_AD_LENGTH = 8
+"""Shorter than this (normalised) and a message holds too few cues to read as an advertisement."""
+LONG_AD = 30
+"""A message shorter than this needs one point of cues more: an advertisement runs long, a chat
+line that happens to hold two cues (客户详询请联系我，优惠政策已报) is short."""
+TRADES = frozenset({"estate", "loan", "invest", "study"})
+_CUES = re.compile("|".join(f"(?P<{family}>{cue})" for family, cue in SPAM_CUES.items()))
+_NOTICE = re.compile(r"验证码|校验码|动态密码|尾号\d|余额|剩余|已出票|订单|确认[:：]|支付成功|成功充值|已领取|您的?账户|扣款|"
+                     r"截至\S{0,16}您")
+"""A notice about the reader's own account or order (余额, 订单, 验证码): its upsell lines are
+not enough to call it an advertisement."""
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+def spam_cues(text: str) -> dict[str, list[str]]:
+    """The advertising cues in a normalised text, by family, leaving out those in a
+    prohibition or warning frame (群内禁止发布贷款、促销等广告) and, in a notice about the
+    reader's own account, all of them."""
+    if _NOTICE.search(text):
+        return {}
+    found: dict[str, list[str]] = {}
+    for m in _CUES.finditer(text):
+        words = found.setdefault(m.lastgroup, [])
+        if m.group() not in words and not forbidden(text, m.start(), m.end(), CUE_FRAME_REACH):
+            words.append(m.group())
+    return {family: words for family, words in found.items() if words}
+
+
+def cue_score(cues: dict[str, list[str]]) -> int:
+    """One point a family, a trade's family two when two of its words appear; nothing without
+    a family that sells (a price, an offer, a call to act, a number to call): a trade's words
+    alone are that trade's own work talk (户型、首付 in an estate agency's group)."""
+    if cues.keys() <= TRADES:
+        return 0
+    return sum(min(len(words), 2) if family in TRADES else 1 for family, words in cues.items())
 
 
 class LexiconRule(Rule):
@@ -51,6 +126,7 @@ class LexiconRule(Rule):
         self.patterns = joined(patterns)
         self.ctx.content_patterns.extend(patterns)
         self.allow = [normalize(a).text for a in self.options.allow]  # compared with the normalised message
+        self.frames_patterns = not set(self.categories) <= UNFRAMED  # 严禁代开发票 quotes the rules, as lexicon hits do
 
     def on_message(self, msg: Message) -> Iterable[Finding]:
         if not msg.text or msg.kind in NOT_WORDS:
@@ -68,7 +144,8 @@ class LexiconRule(Rule):
                                  severity=Severity(self.categories[worst.category]), category=worst.category,
                                  term=worst.phrase, matched=said),)
         m = search_any(self.patterns, content.norm.text)
-        if m:  # on the normalised text: 號 and zero-width characters hide nothing
+        if m and not (self.frames_patterns and framed(content.norm.text, m.start(), m.end())):
+            # on the normalised text: 號 and zero-width characters hide nothing
             said = content.norm.excerpt(m.start(), m.end())
             return (self.finding(msg, self.pattern_message(said), matched=said),)
         return ()
@@ -112,15 +189,22 @@ class ForbiddenTopic(LexiconRule):
 class Advertising(LexiconRule):
     """Commercial advertising (严禁发布任何商业广告), including contact bait: 加微信, vx, 私聊我, 扫码进群.
 
+    Two signals: the advertising lexicon and patterns (each enough alone: 代开发票, 全场8折, 回T退订),
+    and cues from the families in SPAM_CUES (a price, a call to act, a number to call, a trade's
+    words); ``min_cues`` (default 2, 0 turns it off) is how many points of cues make an
+    advertisement, so one cue in ordinary talk (客户详询请联系我) is not one.
+
     ``allow`` lists sanctioned promotion: a marketing group may allow its own project (本群不允许
     发送与夸克链信无关的广告 → ``allow = ["夸克链信"]``), and a message naming it is not flagged.
 
     Violates:
         2023-10-11 16:30:00 市场部-周杰 / 新店开业，全场五折，欢迎来捧场！
         2023-10-11 16:31:00 赵小明 / 需要保险的私聊我，加微信 vx12345
+        2023-10-11 16:32:00 赵小明 / 地铁口精装公寓，首付5万起，看房热线 0571-88886666
     Clean:
         2023-10-11 16:30:00 市场部-周杰 / 下周客户沙龙的物料今天到了
         2023-10-11 16:30:00 财务部-陈静 / 代理商管理办法已更新
+        2023-10-11 16:30:00 市场部-周杰 / 优惠政策已经报给客户了，客户详询请联系我
     """
 
     id = "C402"
@@ -138,11 +222,28 @@ class Advertising(LexiconRule):
             r"(?:加|\+|➕|添加)\s*(?:我\s*)?(?:微信|vx|v信|威信|薇信?|wx|v|薇)\s*[:：]?\s*[a-z0-9_-]{5,}",
             r"私聊我|私信我|加我微信|加我好友|(?:加|➕)\s*(?:v|薇|威)(?:信|芯)?(?:详聊|了解|咨询)",
             r"扫码(?:进群|加我|领取|关注)|\[二维码\]",
+            r"(?:详询|垂询|(?:咨询|订购|预订|订房|订餐|售楼|看房|招生|报名|招商)热线)\s*[:：]?\s*\d[\d\- ]{6,}\d",
             DISCOUNT,
             r"满\d+(?:元)?减\d+|低至\d|(?<![\d.])\d+元起(?!床|飞)|(?:首付|均价)\d",
-            r"回(?:复)?\s*(?:t|td|n)\s*退订|退订回(?:复)?\s*(?:t|td|n)\b",
-            r"(?:开|代开?|出售)(?:各类|各种|正规|增值税)?(?:发票|[发髪]票)|进项\S{0,4}抵扣",
+            r"回(?:复)?\s*[@#]?\d?\s*(?:t|td|n|r)\s*(?:退订|退|拒收)|退订请?回(?:复)?\s*(?:t|td|n|r)\b|拒收请?回(?:复)?\s*r\b",
+            r"(?:代开?|出售|提供)(?:各类|各种|正规|增值税)?(?:发票|[发髪]票)|开(?:各类|各种|正规)(?:发票|[发髪]票)|"
+            r"(?:税票|发票)\S{0,2}可开|进项\S{0,4}抵扣",
         ]
+        min_cues: Annotated[int, Field(ge=0)] = 2
+
+    def on_message(self, msg: Message) -> Iterable[Finding]:
+        found = super().on_message(msg)
+        if found or not self.options.min_cues or not msg.text or msg.kind in NOT_WORDS:
+            return found
+        text = self.ctx.content(msg).norm.text
+        if len(text) < MIN_AD_LENGTH or any(a in text for a in self.allow):
+            return ()
+        cues = spam_cues(text)
+        if cue_score(cues) < self.options.min_cues + (len(text) < LONG_AD):
+            return ()
+        shown = "、".join(word for words in cues.values() for word in words)
+        return (self.finding(msg, Text(f"疑似广告（{shown}）", f"Looks like an advertisement ({shown})"),
+                             cues=cues),)
 
 
 class Abuse(LexiconRule):
@@ -186,13 +287,27 @@ class Abuse(LexiconRule):
         if any(a in content.norm.text for a in self.allow):
             return ()
         verdict = content.abuse
-        if verdict is None or verdict.score < self.options.model_threshold:
+        if verdict is None or verdict.score < self.options.model_threshold or self._warned_against(content):
             return ()
         shown = "、".join(verdict.ngrams)
         return (self.finding(msg, Text(f"疑似侮辱攻击（模型评分 {verdict.score:.2f}：{shown}）",
                                        f"Possibly abusive (model score {verdict.score:.2f}: {', '.join(verdict.ngrams)})"),
                              score=round(verdict.score, 3), ngrams=list(verdict.ngrams),
                              review=self.options.model_findings == "review"),)
+
+    def _warned_against(self, content) -> bool:
+        """Whether the model's score falls below the threshold once the text inside warnings
+        and prohibitions is left out (警惕非法集资、保险欺诈等违法行为 is a public notice, not abuse).
+        Run only for a message the model flagged, so the extra scoring is rare."""
+        text = content.norm.text
+        spans = warning_spans(text)
+        if not spans:
+            return False
+        if self.ctx.matcher is not None:
+            spans += self.ctx.matcher.scan(content.norm)[1]  # allow-list phrases, blanked as for the first score
+        for start, end in spans:
+            text = text[:start] + " " * (end - start) + text[end:]
+        return abuse_model().score(text).score < self.options.model_threshold
 
 
 class Confidential(LexiconRule):

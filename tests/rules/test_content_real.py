@@ -58,9 +58,54 @@ def test_spam_families_are_advertising(rules, text):
     assert "C402" in flagged(rules, text)
 
 
-@pytest.mark.parametrize("text", ["价格砍到八折客户才同意", "客户问能不能打折，我说请示一下", "发票已寄出", "打车去客户那边，发票回来报"])
+@pytest.mark.parametrize("text", ["价格砍到八折客户才同意", "客户问能不能打折，我说请示一下", "发票已寄出", "打车去客户那边，发票回来报",
+                                  "记得开发票，报销要用"])
 def test_discounts_and_invoices_in_work_talk_are_not_ads(rules, text):
     assert "C402" not in flagged(rules, text)
+
+
+@pytest.mark.parametrize("text", [
+    "地铁口精装公寓，89-120平，首付5万起，看房热线 0571-88886666",
+    "无抵押免担保，当天放款，有需要请联系刘经理 13812345678",
+    "暑期辅导班火热招生，名师授课，免费试听，报名电话 0571-88886666",
+    "正规发票可开，税点低，需要请电 13812345678",
+    "【优品商城】年终大促，全场包邮，回T退订",
+    "今日带会员建仓，明日必涨，切勿追高，合作电话 020-12345678",
+    "店庆三天，进店有礼，满200送50，欢迎新老顾客光临选购 88886666",
+])
+def test_spam_families_pile_up_cues(rules, text):
+    assert "C402" in flagged(rules, text)
+
+
+@pytest.mark.parametrize("text", [
+    "客户详询请联系我", "报价单已发", "优惠政策已经报给客户了", "退订了那个会议室",
+    "客户详询请联系我，报价单已发，优惠政策也报给他们了", "下周新员工培训班报名，名额有限，请抓紧",
+    "这个户型的首付是多少，客户在问", "理财产品的收益率报表已更新", "项目融资方案下周汇报，贷款利率待确认",
+    "明天上午新品发布会，欢迎各部门参加", "公司年会抽奖，奖品很丰富，欢迎家属参加", "新店开业的物料清单已发，店长确认一下",
+    "年终奖考核细则详见附件，有疑问联系人事 88886666", "楼盘二期开盘方案已定稿，户型图和均价表在共享盘，销售部周五前熟悉",
+    "各位同事：下周三下午在三楼会议室举办新品发布会，欢迎各部门派人参加，会后有抽奖环节，奖品丰富",
+    "严禁在群内发布代开发票、贷款、理财等广告，违者清退", "群内禁止发布贷款、促销等广告信息",
+])
+def test_work_talk_with_a_cue_or_two_is_not_an_ad(rules, text):
+    assert "C402" not in flagged(rules, text)
+
+
+def test_cues_can_be_turned_off(tmp_path):
+    policy = tmp_path / "p.toml"
+    policy.write_text('[policy]\nname = "t"\n[rules.C402]\nmin_cues = 0\n', encoding="utf-8")
+    text = "暑期辅导班火热招生，名师授课，免费试听，报名电话 0571-88886666"
+    assert "C402" in flagged(build_rules(load_policy(None), ["C402"]), text)
+    assert list(audit([record(f"2023-10-11 10:00:00 测试部-张三 / {text}")], build_rules(load_policy(policy), ["C402"]))) == []
+
+
+@pytest.mark.parametrize("text", ["招商信诺温馨提醒您：警惕非法集资、保险欺诈、洗钱等违法行为，增强风险防范及维权意识，谨防上当受骗。",
+                                  "全国交通安全日，请您自觉抵制超速、超载、酒驾、毒驾、闯红灯、不礼让斑马线等交通违法行为，安全出行"])
+def test_a_public_warning_is_not_abuse_for_the_model(rules, text):
+    assert "C403" not in flagged(rules, text)
+
+
+def test_an_insult_outside_a_warning_is_still_found_by_the_model(rules):
+    assert "C403" in flagged(rules, "不接我电话的人才恶心")
 
 
 @pytest.mark.parametrize("text", ["河南人都是骗子，一个都不能信，离他们远点", "女人就是头发长见识短，只配在家带孩子",
