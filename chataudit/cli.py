@@ -278,6 +278,42 @@ def eval_content(
     print("\n".join(render(evaluate(rows, loaded), loaded.source)))
 
 
+@app.command()
+def explain(
+    where: str = typer.Argument(..., help="EXPORT:LINE (群聊.txt:120), or EXPORT:#N for a JSON export's Nth message."),
+    policy: Optional[Path] = typer.Option(None, "--policy", "-p"),
+    fmt: str = typer.Option("auto", "--format", "-f"),
+    group: Optional[str] = typer.Option(None, "--group"),
+    lang: Optional[str] = typer.Option(None, "--lang", help="zh or en (default: the policy's)."),
+) -> None:
+    """Why each finding on one record fired: normalisation steps, lexicon entries, allow phrases, context, model score."""
+    from chataudit.jobs.explain import Target, explain as explain_record, render
+
+    _check_choices("never", lang)
+    loaded = load_policy(policy)
+    found = explain_record(Target.parse(where), loaded, fmt, group, loaded.policy.tz)
+    print("\n".join(render(found, lang or loaded.policy.policy.lang)))
+
+
+stats_app = typer.Typer(help="Counts over exports: which lexicon entries and custom-rule terms fire.", no_args_is_help=True)
+app.add_typer(stats_app, name="stats")
+
+
+@stats_app.command("terms")
+def stats_terms(
+    paths: list[Path] = typer.Argument(..., help="Export files or folders."),
+    policy: Optional[Path] = typer.Option(None, "--policy", "-p"),
+    fmt: str = typer.Option("auto", "--format", "-f"),
+    lang: Optional[str] = typer.Option(None, "--lang", help="zh or en (default: the policy's)."),
+) -> None:
+    """Hits per lexicon entry and custom-rule term (counted, and cancelled by allow phrases or context), with examples."""
+    from chataudit.jobs.stats import render as render_terms, term_stats
+
+    _check_choices("never", lang)
+    loaded = load_policy(policy)
+    print("\n".join(render_terms(term_stats(paths, loaded, fmt), lang or loaded.policy.policy.lang)))
+
+
 @policy_app.command("check")
 def policy_check(path: Optional[Path] = typer.Argument(None, help="Policy file (default: discovered).")) -> None:
     """Validate a policy file: keys, values and every rule's options."""

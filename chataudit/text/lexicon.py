@@ -23,6 +23,7 @@ import ahocorasick_rs
 import regex
 
 from chataudit.errors import PolicyError
+from chataudit.i18n import Text
 from chataudit.text.context import UNFRAMED, framed
 from chataudit.text.normalize import Normalized, normalize
 from chataudit.text.pinyin import spell, syllables
@@ -108,11 +109,12 @@ class Matcher:
             patterns.append(key)
             self.pinyin_of.append(False)
             if pinyin and not entry.allow and HAN_ONLY.match(key):
-                spelled = "".join(spell(key))
-                if len(spelled) >= 4:
-                    self.entries.append(entry)
-                    patterns.append(spelled)
-                    self.pinyin_of.append(True)
+                syllables_of = spell(key)
+                if len("".join(syllables_of)) >= 4:
+                    for spelled in dict.fromkeys(("".join(syllables_of), " ".join(syllables_of))):  # dubo, du bo
+                        self.entries.append(entry)
+                        patterns.append(spelled)
+                        self.pinyin_of.append(True)
             if (entry.category in homophone_categories and not entry.allow and HAN_ONLY.match(key)
                     and len(entry.phrase) >= 3):  # as written: 时时彩 normalises to 时彩
                 self.sound_entries.append(entry)
@@ -126,9 +128,15 @@ class Matcher:
     def scan(self, norm: Normalized) -> tuple[list[Hit], list[tuple[int, int]]]:
         """The hits, and the spans of the allow-list phrases that cancelled any inside them
         (the classifier does not read those phrases either)."""
+        hits, allowed = self.trace(norm)
+        return [hit for hit, why in hits if why is None], [(a, b) for a, b, _ in allowed]
+
+    def trace(self, norm: Normalized) -> tuple[list[tuple[Hit, Text | None]], list[tuple[int, int, str]]]:
+        """Every candidate hit with why it does not count (None: it counts), and the allow
+        phrases found (start, end, phrase): what ``chataudit explain`` shows."""
         text = norm.text
         deny: list[Hit] = []
-        allowed: list[tuple[int, int]] = []
+        allowed: list[tuple[int, int, str]] = []
         if self._exact is not None:
             for index, start, end in self._exact.find_matches_as_indexes(text, overlapping=True):
                 entry = self.entries[index]
@@ -136,14 +144,13 @@ class Matcher:
                                               (end < len(text) and _LATIN.match(text[end]))):
                     continue  # "dubo" inside a longer Latin word
                 if entry.allow:
-                    allowed.append((start, end))
+                    allowed.append((start, end, entry.phrase))
                 else:
                     deny.append(Hit(entry.category, entry.phrase, start, end, "pinyin" if self.pinyin_of[index] else "exact"))
         if self._sound is not None:
             deny.extend(self._sound_hits(text, deny))
-        kept = [h for h in deny if not any(a <= h.start and h.end <= b for a, b in allowed)]
-        kept = [h for h in kept if h.category in UNFRAMED or not framed(text, h.start, h.end)]
-        return _whole_words(text, kept), allowed
+        words = _Words(text)
+        return [(hit, _why_not(text, hit, allowed, words)) for hit in deny], allowed
 
     def _sound_hits(self, text: str, exact: list[Hit]) -> list[Hit]:
         """Matches by sound, on the text turned into syllables (same length, same spans)."""
@@ -156,16 +163,32 @@ class Matcher:
         return found
 
 
-def _whole_words(text: str, hits: list[Hit]) -> list[Hit]:
-    """Drop a short entry's hit that cuts a word (传教 in 宣传教育), and a hit by sound that is
-    ordinary vocabulary: sharing fewer than half its characters with the entry (食材 for
-    时时彩), or a word of its own (石材) or part of one (市财政局) unless it is one character off
-    a long entry (六和彩). Only a message with such a hit
-    is segmented."""
-    if not any(_needs_words(h) for h in hits):
-        return hits
-    spans = tokens(text)
-    return [h for h in hits if not _needs_words(h) or _stands_alone(text, spans, h)]
+class _Words:
+    """A text's word spans from jieba, cut only when a hit needs them (most messages never do)."""
+
+    def __init__(self, text: str):
+        self.text, self._spans = text, None
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        if self._spans is None:
+            self._spans = tokens(self.text)
+        return self._spans
+
+
+def _why_not(text: str, hit: Hit, allowed: list[tuple[int, int, str]], words: _Words) -> Text | None:
+    """Why a candidate hit does not count, or None when it does: inside an allow phrase
+    (严禁赌博), in a prohibition, negation, warning, report or comparison (不要吸毒), a short
+    entry cutting a word (传教 in 宣传教育), or a sound that is ordinary vocabulary (石材, 食材,
+    市财政局 for 时时彩, unless one character off a long entry: 六和彩)."""
+    for a, b, phrase in allowed:
+        if a <= hit.start and hit.end <= b:
+            return Text(f"在允许词“{phrase}”之内", f"inside the allow phrase \"{phrase}\"")
+    if hit.category not in UNFRAMED and framed(text, hit.start, hit.end):
+        return Text("处于禁止、否定、提醒、报道或比较的语境中", "in a prohibition, negation, warning, report or comparison")
+    if _needs_words(hit) and not _stands_alone(text, words.spans, hit):
+        return Text("与前后文字组成别的词（分词）", "part of another word (segmentation)")
+    return None
 
 
 def _needs_words(hit: Hit) -> bool:

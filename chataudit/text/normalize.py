@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from dataclasses import dataclass
 from functools import cache
 
 import regex
+
+from chataudit.i18n import Text
 
 # Format characters anywhere; runs of spaces, ASCII punctuation/symbols and format characters
 # between two Chinese characters; a Chinese character repeated (the repeats are removed).
@@ -27,6 +30,7 @@ _REMOVABLE = re.compile(
     f"|(?<=([{_HAN}]))\\1+"
 )
 _NOT_LETTERS = regex.compile(r"[^\p{L}\p{N}]+")
+_FORMAT_CHARS = re.compile(f"[{_FORMAT}]")
 
 
 @cache
@@ -88,6 +92,60 @@ def normalize(text: str) -> Normalized:
         at.append(length)
         came_from.append(pos)
     return Normalized(text, "".join(pieces), at, came_from)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of ``normalize`` as ``chataudit explain`` shows it: the text after it, and
+    what it changed (before → after, in order)."""
+
+    name: Text
+    text: str
+    changes: tuple[tuple[str, str], ...]
+
+
+_FOLDS = (
+    (Text("全角转半角", "full width to half width"), lambda ch: 0xFF01 <= ord(ch) <= 0xFF5E or ch == "\u3000"),
+    (Text("英文转小写", "upper case to lower case"), lambda ch: "A" <= ch <= "Z"),
+    (Text("繁体转简体", "traditional to simplified"), lambda ch: ord(ch) >= 0x3400),
+)
+_REMOVALS = (Text("删除零宽/格式字符", "zero-width and format characters removed"),
+             Text("删除汉字间的分隔符", "separators between Chinese characters removed"),
+             Text("折叠重复的汉字", "repeated Chinese characters folded"))
+
+
+def normalize_steps(text: str) -> list[Step]:
+    """What each part of ``normalize`` did to ``text``; the last step's text is exactly
+    ``normalize(text).text``. Folding is one table and removal one pass; this sorts their
+    effects into the steps a person recognises."""
+    table = _table()
+    steps, current = [], text
+    for name, belongs in _FOLDS:
+        changes = tuple((ch, _fold(ch, table)) for ch in dict.fromkeys(current) if belongs(ch) and _fold(ch, table) != ch)
+        current = current.translate({ord(a): b for a, b in changes})
+        steps.append(Step(name, current, changes))
+    removed = [(m.start(), m.end(), _kind_of_removal(current, m)) for m in _REMOVABLE.finditer(current)]
+    for kind, name in enumerate(_REMOVALS):
+        gone = [(a, b) for a, b, k in removed if k <= kind]
+        after = "".join(ch for i, ch in enumerate(current) if not any(a <= i < b for a, b in gone))
+        changes = tuple((current[a:b], "") for a, b, k in removed if k == kind)
+        steps.append(Step(name, after, changes))
+    return steps
+
+
+def _fold(ch: str, table: dict[int, str]) -> str:
+    """A character through the folding table; a full-width capital stops at its ASCII capital
+    here (the table takes it straight to lower case), so the case step shows it too."""
+    if 0xFF21 <= ord(ch) <= 0xFF3A:
+        return chr(ord(ch) - 0xFF21 + ord("A"))
+    return table.get(ord(ch), ch)
+
+
+def _kind_of_removal(text: str, m: re.Match) -> int:
+    """Which of _REMOVALS a match of _REMOVABLE is: 0 format characters, 1 separators, 2 repeats."""
+    if m[1] is not None:
+        return 2
+    return 0 if all(_FORMAT_CHARS.match(ch) for ch in m[0]) else 1
 
 
 def letters_only(folded: str) -> str:
