@@ -104,6 +104,7 @@ def audit(
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Accept the findings listed in this baseline."),
     write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Write the current findings as a baseline."),
     redact: bool = typer.Option(False, "--redact", help="Mask phone, ID and card numbers and e-mail in the report."),
+    explain: bool = typer.Option(False, "--explain", help="Content findings carry what matched, after which normalisation, and why (JSON, HTML)."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Audit several inputs in parallel processes."),
 ) -> None:
     """Audit export files (or folders of them) against the policy and print a violation report."""
@@ -118,7 +119,7 @@ def audit(
         select=_split(select), ignore=_split(ignore),
         since=None if since_last else _when(since, loaded, "--since"), until=_when(until, loaded, "--until"),
         mapping=_mapping(mapping), strict=strict, since_last=since_last, ledger=ledger, baseline=baseline,
-        write_baseline=write_baseline, redact=redact, jobs=jobs, progress=True,
+        write_baseline=write_baseline, redact=redact, explain=explain, jobs=jobs, progress=True,
     ), warn=_warn)
     _emit(report, reporter, lang or loaded.policy.policy.lang, out_file, fail_on)
 

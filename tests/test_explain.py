@@ -85,3 +85,23 @@ def test_stats_terms_counts_cancelled_hits_apart(tmp_path):
     counts = {(c.source, c.term): c for c in term_stats([tmp_path / "群.txt"], load_policy(bundled_policies_dir() / "default.toml"))}
     gambling = counts[("gambling", "赌博")]
     assert (gambling.counted, gambling.cancelled) == (3, 1)
+
+
+def test_audit_explain_attaches_the_explanation_to_content_findings_only(cli, tmp_path):
+    import json
+
+    import jsonschema
+
+    (tmp_path / "群.txt").write_text(EVASIONS + "2023-10-09 23:00:00 销售部-张三\n<script>赌博</script>\n\n",
+                                     encoding="utf-8")
+    report = json.loads(cli("audit", "群.txt", "--explain", "--output", "json").out)
+    jsonschema.validate(report, json.loads((ROOT / "docs" / "report.schema.json").read_text(encoding="utf-8")))
+    content = [v for v in report["violations"] if v["rule"] == "C401"]
+    assert len(content) == 4 and all("explanation" in v for v in content)
+    assert [h["how"] for h in content[1]["explanation"]["hits"]] == ["pinyin"]
+    assert content[2]["explanation"]["steps"] == [{"step": "traditional to simplified", "changes": [["賭", "赌"]]}]
+    assert not [v for v in report["violations"] if v["rule"] == "T501" and "explanation" in v]
+    plain = json.loads(cli("audit", "群.txt", "--output", "json").out)
+    assert not [v for v in plain["violations"] if "explanation" in v]  # only when asked
+    html = cli("audit", "群.txt", "--explain", "--output", "html").out
+    assert "<details><summary>为什么</summary>" in html and "<script>赌博" not in html

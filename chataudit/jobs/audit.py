@@ -11,6 +11,7 @@ from pathlib import Path
 
 from chataudit.engine import audit
 from chataudit.exemptions import Exemptions
+from chataudit.jobs.explain import Explainer
 from chataudit.findings import Finding
 from chataudit.formats.base import InputOptions, InputStats
 from chataudit.i18n import Lang
@@ -44,6 +45,7 @@ class AuditRequest:
     baseline: Path | None = None
     write_baseline: Path | None = None
     redact: bool = False
+    explain: bool = False  # attach to content findings what was matched, after which normalisation, and why
     jobs: int = 1  # inputs audited in parallel processes; the report is the same as with 1
     progress: bool = False  # a progress display on stderr (only when it is a terminal)
 
@@ -147,7 +149,12 @@ def _audit_one(job: _Job, progress: "Progress | None" = None) -> _Done:
             records = _noting_latest(records, marks)
         if progress is not None:
             records = progress.counting(records, file.path)
-        findings = [(job.index, finding) for finding in audit(records, rules)]
+        if req.explain:
+            explainer, last = Explainer(rules, req.policy), []
+            found = explainer.attach(audit(explainer.watch(records, last), rules), last)
+        else:
+            found = audit(records, rules)
+        findings = [(job.index, finding) for finding in found]
     finally:
         if ledger is not None:
             ledger.close()

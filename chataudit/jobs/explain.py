@@ -98,10 +98,50 @@ def _explain_message(msg: Message, findings: list[Finding], rules: list[Rule], l
     return Explanation(msg, findings, normalize_steps(msg.text), candidates, allowed, model, _sources(loaded))
 
 
+class Explainer:
+    """``audit --explain``: the same explanation as JSON data, attached to each finding that a
+    content or custom rule makes on the message it has just read."""
+
+    EXPLAINED = ("term", "terms", "matched", "score")  # data keys of findings about what a message says
+
+    def __init__(self, rules: list[Rule], loaded: LoadedPolicy):
+        self.rules, self.loaded, self.sources = rules, loaded, _sources(loaded)
+
+    def watch(self, records: Iterator[Message | Event], last: list) -> Iterator[Message | Event]:
+        for record in records:
+            last[:] = [record]
+            yield record
+
+    def attach(self, findings: Iterator[Finding], last: list) -> Iterator[Finding]:
+        for finding in findings:
+            record = last[0] if last else None
+            if (isinstance(record, Message) and finding.loc == record.loc
+                    and any(key in finding.data for key in self.EXPLAINED)):
+                finding.data["explanation"] = as_data(_explain_message(record, [], self.rules, self.loaded))
+            yield finding
+
+
+def as_data(ex: Explanation) -> dict:
+    """An explanation as JSON data (English step names and reasons: data for tools)."""
+    data = {
+        "normalised": ex.steps[-1].text if ex.steps else ex.record.text,
+        "steps": [{"step": step.name.en, "changes": [list(change) for change in step.changes]}
+                  for step in ex.steps if step.changes],
+        "hits": [{"term": hit.phrase, "category": hit.category, "how": hit.how, "source": ex.sources.get(hit.category, ""),
+                  "counts": why is None, **({"why_not": why.en} if why is not None else {})}
+                 for hit, why in ex.candidates],
+        "allowed": [phrase for _, _, phrase in ex.allowed],
+    }
+    if ex.model is not None:
+        data["model"] = {"score": round(ex.model.score, 3), "ngrams": list(ex.model.ngrams)}
+    return data
+
+
 def _sources(loaded: LoadedPolicy) -> dict[str, str]:
     settings = loaded.policy.lexicons
     folder = (loaded.base_dir / settings.dir) if settings.dir else bundled_policies_dir() / "lexicons"
-    sources = {path.stem: str(path) for path in sorted(folder.glob("*.txt"))}
+    shown = str(folder) if settings.dir else "(bundled) lexicons"  # the same on every machine
+    sources = {path.stem: f"{shown}/{path.name}" for path in sorted(folder.glob("*.txt"))}
     sources.update({category: str(loaded.base_dir / name) for category, name in settings.files.items()})
     for category in settings.extra:
         sources[category] = f"{sources[category]} + [lexicons] extra" if category in sources else "[lexicons] extra"

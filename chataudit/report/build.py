@@ -125,4 +125,5 @@ def _violation(f: Finding, p: Penalty, rules: dict[str, Rule], lang: Lang, tz: t
         clause=rules[f.rule].clause(lang),
         penalty=PenaltyOut(action=p.action.value, fine=whole(p.fine)),
         score=f.data.get("score"),
+        explanation=f.data.get("explanation"),
     )

@@ -105,7 +105,7 @@ class HtmlReporter(Reporter):
             fine = f" {v.penalty.fine}元" if v.penalty.fine else ""
             rows.append(f'<tr class="{e(v.severity)}"><td>{e((v.timestamp or "")[:19].replace("T", " "))}</td><td>{e(v.rule)}</td>'
                         f'<td>{e(SEVERITY[v.severity](lang))}</td><td>{e(v.sender or "—")}</td><td>{e(v.message)}</td>'
-                        f'<td class="excerpt">{e(v.excerpt)}</td><td>{e(v.clause)}</td>'
+                        f'<td class="excerpt">{e(v.excerpt)}{_why(v.explanation, zh)}</td><td>{e(v.clause)}</td>'
                         f'<td>{e(ACTION[v.penalty.action](lang))}{e(fine)}</td><td>{e(where)}</td></tr>')
         members = "".join(f"<tr><td>{e(m.name)}</td><td>{m.violations}</td><td>{e(m.fines)}</td>"
                           f"<td>{e(ACTION[m.action](lang))}</td></tr>" for m in report.members)
@@ -130,3 +130,18 @@ class HtmlReporter(Reporter):
 <th>{e(LABELS['fines'](lang))}</th><th>{e(LABELS['action'](lang))}</th></tr></thead><tbody>{members}</tbody></table>
 <script>{SCRIPT}</script></body></html>
 """)
+
+
+def _why(explanation: dict | None, zh: bool) -> str:
+    """audit --explain: a collapsed note under the excerpt with the normalised text, each step
+    and each lexicon hit with why it counts or not (every value escaped)."""
+    if not explanation:
+        return ""
+    lines = [f"{'规范化' if zh else 'normalised'}: {e(explanation['normalised'])}"]
+    lines += [f"{e(step['step'])}: {e(' '.join(f'{a}→{b or chr(8709)}' for a, b in step['changes']))}"
+              for step in explanation["steps"]]
+    lines += [f"“{e(hit['term'])}” {e(hit['category'])} ({e(hit['how'])}): "
+              f"{'counts' if hit['counts'] else e(hit.get('why_not', ''))}" for hit in explanation["hits"]]
+    if "model" in explanation:
+        lines.append(f"model {explanation['model']['score']}: {e(', '.join(explanation['model']['ngrams']))}")
+    return f"<details><summary>{'为什么' if zh else 'why'}</summary>{'<br>'.join(lines)}</details>"

@@ -102,6 +102,7 @@ class Violation:
     fingerprint: str = ""  # stable id: rule, group, sender, time and content; for baselines and the ledger
     score: float | None = None  # a statistical model's confidence, for its findings only
     exemption: ExemptionOut | None = None  # in the report's "exempted" list only: what accepted it
+    explanation: dict | None = None  # audit --explain: normalisation steps, lexicon hits and why, model score
 
 
 class MemberOut(_Model):
@@ -169,7 +170,7 @@ def row_json(row: Violation) -> dict:
     """One violation as JSON data, exactly as it appears inside the whole report's. A source's
     ``record`` and ``id``, and a model's ``score``, appear only when known."""
     data = _ROW_ADAPTER.dump_python(row, mode="json")
-    for key in ("score", "exemption"):
+    for key in ("score", "exemption", "explanation"):
         if data[key] is None:
             del data[key]
     if data.get("exemption"):
