@@ -102,6 +102,12 @@ PLACEHOLDERS = {
     "[表情包]": Kind.STICKER, "[动画表情]": Kind.STICKER, "[表情]": Kind.STICKER, "[文件]": Kind.FILE,
     "[音乐分享]": Kind.LINK, "[链接]": Kind.LINK, "[红包]": Kind.RED_PACKET, "[转账]": Kind.TRANSFER,
     "[位置]": Kind.LOCATION, "[名片]": Kind.CARD, "[小程序]": Kind.MINI_PROGRAM,
+    # MemoTrace 2.x writes full-width markers (wxManager/model/message.py ``to_text()``)
+    "【图片】": Kind.IMAGE, "【视频】": Kind.VIDEO, "【语音】": Kind.VOICE, "【表情包】": Kind.STICKER,
+    "【文件】": Kind.FILE, "【分享链接】": Kind.LINK, "【链接】": Kind.LINK, "【音乐分享】": Kind.LINK,
+    "【视频号】": Kind.LINK, "【红包】": Kind.RED_PACKET, "【转账】": Kind.TRANSFER, "【位置分享】": Kind.LOCATION,
+    "【位置】": Kind.LOCATION, "【名片】": Kind.CARD, "【小程序】": Kind.MINI_PROGRAM,
+    "【合并转发的聊天记录】": Kind.OTHER, "【音视频通话】": Kind.OTHER, "【笔记】": Kind.OTHER,
     "<Media omitted>": Kind.OTHER, "<媒体已忽略>": Kind.OTHER, "image omitted": Kind.IMAGE,
     "video omitted": Kind.VIDEO, "audio omitted": Kind.VOICE, "sticker omitted": Kind.STICKER,
     "GIF omitted": Kind.STICKER, "document omitted": Kind.FILE, "Contact card omitted": Kind.CARD,

@@ -1,11 +1,17 @@
 """qq-txt: the text export of QQ 消息管理器 (PC QQ → 消息管理器 → 导出为 .txt).
 
-Layout: a preamble (``消息记录（此消息记录为文本格式，不支持重新导入）``, ``=====`` rules,
-``消息分组:…``, ``消息对象:…``), then messages: a sender line ``date time name(QQ号)`` or
-``date time name<e-mail>`` (the hour may be unpadded; some locales write ``8:56:02 PM``; a
-title such as ``【管理员】`` may prefix the name), the content lines, one blank line. A new
-``消息对象`` section starts another conversation (group). System notices come from
-``系统消息(10000)`` with the notice as content.
+Layout: an optional preamble (``消息记录（此消息记录为文本格式，不支持重新导入）``, ``=====``
+rules, ``消息分组:…``, ``消息对象:…``; an export of one conversation may come without it), then
+messages: a sender line, the content lines, one blank line. The sender line is
+``date time name(QQ号)`` or ``date time name<e-mail>`` in groups, and ``date time name`` with
+no id in a private chat. The hour is not zero-padded (``8:55:10``); 12-hour locales write
+``8:56:02 PM`` (``12:12:29 AM`` is 00:12:29); a title such as ``【管理员】`` may prefix the name.
+A new ``消息对象`` section starts another conversation (group). System notices come from
+``系统消息(10000)`` or ``系统消息(1000000)`` with the notice as content.
+
+Documented by public parsers of these files: hikariyo/qq-chat-history (``<e-mail>`` ids,
+private chats without ids), and the snapshot tests of a TRPG log tool's ``parser_chat``
+("exported from log": AM/PM, e-mail ids, private chat).
 """
 
 from __future__ import annotations
@@ -22,52 +28,99 @@ from chataudit.formats.encoding import iter_lines
 from chataudit.i18n import Text
 from chataudit.records import Event, Location, Message, Unparsed
 
-SENDER = regex.compile(
-    r"^(\d{4}-\d{1,2}-\d{1,2}) (\d{1,2}:\d{2}:\d{2})(?: ?([AP]M))? (?:【(?P<title>[^】]*)】)?"
-    r"(?P<name>.*?)(?:\((?P<qq>\d{4,12})\)|<(?P<mail>[^<>\s]+@[^<>\s]+)>)$"
-)
+_WHEN = r"^(\d{4}-\d{1,2}-\d{1,2}) (\d{1,2}:\d{2}:\d{2})(?: ?([AP]M))? (?:【(?P<title>[^】]*)】)?"
+SENDER = regex.compile(_WHEN + r"(?P<name>.*?)(?:\((?P<qq>\d{4,12})\)|<(?P<mail>[^<>\s]+@[^<>\s]+)>)$")
+NAMED = regex.compile(_WHEN + r"(?P<name>\S.*?)\s*$")  # a private chat: no id after the name
 OBJECT = regex.compile(r"^消息对象[:：](.*)$")
 PREAMBLE = regex.compile(r"^(?:消息记录（此消息记录为文本格式，不支持重新导入）|=+|消息分组[:：].*)$")
 SYSTEM_IDS = frozenset({"10000", "1000000"})
+
+# For telling QQ from WeChat when there is no preamble: any line that starts like a header.
+_STAMP = regex.compile(r"^\d{4}-(\d{1,2})-(\d{1,2}) (\d{1,2}):\d{2}:\d{2}(?:( ?[AP]M)(?= |$))?(?: (.*))?$")
+_ID_END = regex.compile(r"(?:\(\d{4,12}\)|<[^<>\s]+@[^<>\s]+>)$")
+
+
+def qq_evidence(head: str) -> tuple[int, int]:
+    """How strongly the header lines of ``head`` look like QQ's and like WeChat's.
+
+    Only QQ writes a 12-hour clock, an unpadded hour, month or day (``2019-9-3 8:43:38 PM``)
+    and ends every group sender with ``(QQ号)`` or ``<e-mail>``; only WeChat pads the hour
+    (``08:55:10``) and writes a bare timestamp (a MemoTrace 2.x system line). A header is a
+    line at the start or after a blank line."""
+    qq = wechat = 0
+    blank = True
+    for line in head.splitlines():
+        if not line.strip():
+            blank = True
+            continue
+        m = _STAMP.match(line) if blank else None
+        blank = False
+        if m is None:
+            continue
+        month, day, hour, meridiem, rest = m.groups()
+        if meridiem or len(hour) == 1 or len(month) == 1 or len(day) == 1:
+            qq += 2
+        elif hour.startswith("0"):
+            wechat += 2
+        if rest is None:
+            wechat += 2
+        elif _ID_END.search(rest):
+            qq += 1
+        elif not meridiem:
+            wechat += 1
+    return qq, wechat
 
 
 class QQTxt(Format):
     name = "qq-txt"
     title = Text("QQ 消息管理器文本导出", "QQ message manager text export")
     producer = "QQ 消息管理器 → 导出消息记录 (.txt)"
+    versions = "PC QQ 消息管理器 .txt, with or without the 消息记录 preamble; 24- or 12-hour clock; QQ号, e-mail or no id"
 
     @staticmethod
     def sniff(head: str, filename: str) -> float:
         if "消息记录（此消息记录为文本格式" in head[:300] or "消息对象:" in head[:2000]:
             return 0.95
-        lines = [line for line in head.splitlines() if line.strip()][:20]
-        hits = sum(1 for line in lines if SENDER.match(line))
-        return 0.7 if hits >= 2 else 0.0
+        lines = [line.lstrip("\ufeff") for line in head.splitlines() if line.strip()][:20]
+        if not any(SENDER.match(line) or NAMED.match(line) for line in lines):
+            return 0.0
+        qq, wechat = qq_evidence(head)
+        return 0.92 if qq > wechat else 0.4
 
     def parse(self, source: Source, stats: InputStats) -> Iterator[Message | Event | Unparsed]:
         group = source.group or source.path.stem
         block: TextBlock | None = None
         blanks = 0
+        ids = False  # this conversation's senders carry ids: a line without one is not a header
         for lineno, line in iter_lines(source.path, source.encoding):
             stats.lines = lineno
             if not line.strip():
                 blanks += 1
                 continue
+            if lineno == 1:
+                line = line.lstrip("\ufeff")
             section = OBJECT.match(line)
-            header = SENDER.match(line)
             if section or (PREAMBLE.match(line) and (block is None or blanks)):
                 if block is not None:
                     yield from self._finish(block, group, source)
                     block = None
-                if section and not source.group:
-                    group = section[1].strip() or group
+                if section:
+                    ids = False
+                    if not source.group:
+                        group = section[1].strip() or group
                 blanks = 0
                 continue
-            if header and (block is None or blanks):
-                if block is not None:
-                    yield from self._finish(block, group, source)
-                block, blanks = TextBlock(lineno, header), 0
-                continue
+            if block is None or blanks:
+                header = SENDER.match(line)
+                if header is None and not ids:
+                    header = NAMED.match(line)
+                elif header is not None and header["name"].strip() != "系统消息":
+                    ids = True
+                if header is not None:
+                    if block is not None:
+                        yield from self._finish(block, group, source)
+                    block, blanks = TextBlock(lineno, header), 0
+                    continue
             if block is None:
                 yield Unparsed(Location(str(source.path), lineno), line, "text outside any message")
             else:
@@ -85,7 +138,8 @@ class QQTxt(Format):
         except ValueError:
             yield from unparsed_lines(loc.path, block.lineno, [h[0], *block.content], "impossible timestamp")
             return
-        name, qq = h["name"].strip(), h["qq"] or h["mail"]
+        groups = h.groupdict()
+        name, qq = h["name"].strip(), groups.get("qq") or groups.get("mail")
         text = "\n".join(block.content)
         if qq in SYSTEM_IDS and name.startswith("系统消息"):
             yield system_event(group, ts, text.strip(), loc)
@@ -95,7 +149,12 @@ class QQTxt(Format):
 
 
 def _timestamp(day: str, clock: str, meridiem: str | None) -> datetime:
-    moment = datetime.strptime(f"{day} {clock}", "%Y-%m-%d %H:%M:%S")
+    """``2020-3-4`` and ``8:05:09``, padded or not; ``12:12:29 AM`` is 00:12:29, ``12:00:00 PM`` noon."""
+    year, month, date = day.split("-")
+    hour, minute, second = clock.split(":")
+    moment = datetime(int(year), int(month), int(date), int(hour), int(minute), int(second))
+    if meridiem is not None and not 1 <= moment.hour <= 12:
+        raise ValueError(f"{clock} {meridiem} is not a 12-hour time")
     if meridiem == "PM" and moment.hour < 12:
         moment = moment.replace(hour=moment.hour + 12)
     elif meridiem == "AM" and moment.hour == 12:

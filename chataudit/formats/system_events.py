@@ -38,14 +38,14 @@ _WORDINGS: tuple[tuple[regex.Pattern[str], EventKind, str | None], ...] = (
     (_w(r"^(?:«Q»(?P<actor>«N»)«Q»|(?P<actor>你))将«Q»(?P<targets>«N»)«Q»移出了群聊"), EventKind.REMOVED, None),
     (_w(r"^(?:«Q»(?P<actor>«N»)«Q»|(?P<actor>你))被移出群聊"), EventKind.REMOVED, None),
     (_w(r"^«Q»(?P<targets>«N»)«Q»(?:已)?退出了?群聊"), EventKind.LEAVE, None),
-    (_w(r"^(?:«Q»(?P<actor>«N»)«Q»|(?P<actor>你))撤回了一条消息"), EventKind.RECALL, None),
+    (_w(r"^(?:«Q»(?P<actor>«N»)«Q»|(?P<actor>你)) ?撤回了一条消息"), EventKind.RECALL, None),
     (_w(r"^(?:«Q»(?P<actor>«N»)«Q»|(?P<actor>你))修改群名为«Q»(?P<name>«N»)«Q»"), EventKind.RENAME, None),
     (_w(r"^(?:«Q»(?P<actor>«N»)«Q»|(?P<actor>你))(?:发布|修改)了?群公告"), EventKind.ANNOUNCEMENT, None),
     (_w(r"^群公告"), EventKind.ANNOUNCEMENT, None),
     (_w(r"^(?:«Q»(?P<targets>«N»)«Q»|(?P<targets>你))已成为新群主"), EventKind.ADMIN_CHANGE, None),
     (_w(r"^(?:«Q»(?P<actor>«N»)«Q»|(?P<actor>你))将«Q»(?P<targets>«N»)«Q»(?:设为|设置为)(?:了)?群管理员"), EventKind.ADMIN_CHANGE, None),
     (_w(r"^«Q»(?P<targets>«N»)«Q»与群里其他人都不是(?:朋友|好友)关系"), EventKind.UNKNOWN, None),
-    (_w(r"^(?:«Q»(?P<actor>«N»)«Q»|(?P<actor>你)) ?拍了拍"), EventKind.UNKNOWN, None),
+    (_w(r"^(?:«Q»(?P<actor>«N»)«Q»|(?P<actor>你|我)) ?拍了拍"), EventKind.UNKNOWN, None),
     # QQ (names are not quoted)
     (_w(r"^(?P<actor>.+?) ?邀请 ?(?P<targets>.+?) ?加入了?本群"), EventKind.JOIN, "invite"),
     (_w(r"^(?P<targets>.+?) ?加入(?:了)?本群"), EventKind.JOIN, "link"),
@@ -65,6 +65,20 @@ _WORDINGS: tuple[tuple[regex.Pattern[str], EventKind, str | None], ...] = (
     (_w(r"^(?P<actor>.+?) made (?P<targets>.+?) (?:an )?admin"), EventKind.ADMIN_CHANGE, None),
     (_w(r"^(?P<targets>.+?) (?:is|are) now (?:an )?admins?"), EventKind.ADMIN_CHANGE, None),
 )
+
+
+_LINKS = regex.compile(r"\s*<(a|_wc_custom_link_)\b[^<>]{0,500}>[^<>]{0,100}</\1>", regex.IGNORECASE)
+_MARKUP = regex.compile(r"<[^<>]{0,500}>")
+
+
+def plain_system_text(text: str) -> str:
+    """A system text without the markup WeChat stores with some of them: ``<![CDATA[…]]>``, and
+    links to the app's own screens with their button words (``你撤回了一条消息 <a
+    href="weixin://revoke_edit_click">重新编辑</a>``, ``<_wc_custom_link_ …>修改</_wc_custom_link_>``)."""
+    if "<" not in text:
+        return text.strip()
+    text = _LINKS.sub("", text.replace("<![CDATA[", "").replace("]]>", ""))
+    return _MARKUP.sub("", text).strip()
 
 
 def match_system_text(text: str) -> SystemMatch | None:
