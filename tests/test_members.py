@@ -118,3 +118,180 @@ def test_no_name_column_is_an_error_not_a_guess(tmp_path, cli):
 def test_members_needs_a_list_or_an_export(cli):
     result = cli("members")
     assert result.code == 2 and "--export" in result.err
+
+
+# ---- hostile rosters and member lists (issue 15, items 5, 6 and 7) ------------------------------
+
+def _workbook(tmp_path, rows, name="roster.xlsx"):
+    openpyxl = pytest.importorskip("openpyxl", reason="the 'xlsx' extra is not installed")
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(tmp_path / name)
+    return tmp_path / name
+
+
+def _rewrite(path, change):
+    """The same workbook with some parts' bytes changed (the zip itself stays valid)."""
+    import zipfile
+
+    parts = {}
+    with zipfile.ZipFile(path) as src:
+        for info in src.infolist():
+            parts[info.filename] = change(info.filename, src.read(info))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+
+
+def test_a_truncated_xlsx_sheet_is_one_input_error_not_a_partial_roster(tmp_path, cli):
+    """A roster cut short would make every employee after the cut "not on the roster" (and
+    the fix list would say remove them): the whole file is refused, naming where it broke."""
+    path = _workbook(tmp_path, [["姓名", "部门"]] + [[f"员工{i}", "销售部"] for i in range(300)])
+    _rewrite(path, lambda name, data: data[: len(data) // 2] if name == "xl/worksheets/sheet1.xml" else data)
+    with pytest.raises(InputError, match=r"the workbook is damaged after row \d+ \(ParseError\); no row of it was used"):
+        read_roster(path)
+    (tmp_path / "list.txt").write_text("销售部-员工1\n", encoding="utf-8")
+    for args in (("members", "list.txt", "--roster", "roster.xlsx"), ("members", "roster.xlsx")):
+        result = cli(*args)
+        assert result.code == 2 and "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1
+        assert "roster.xlsx" in result.err and "damaged after row" in result.err, result.err
+
+
+def test_a_sheet_with_a_bad_crc_is_an_input_error(tmp_path):
+    import zipfile
+
+    path = _workbook(tmp_path, [["姓名"], ["张三"], ["李四"]])
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    data[info.header_offset + 30 + len(info.filename) + info.compress_size // 2] ^= 0x55  # inside the sheet's data
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match="roster.xlsx: (not a readable .xlsx workbook|the workbook is damaged)"):
+        read_roster(path)
+
+
+def _shared_strings_bomb(path, mib):
+    """A workbook whose sharedStrings part is one string of ``mib`` MiB of "A" (1 KB packed per MiB)."""
+    import io
+    import zipfile
+
+    openpyxl = pytest.importorskip("openpyxl", reason="the 'xlsx' extra is not installed")
+    book = openpyxl.Workbook()
+    book.active.append(["x"])
+    plain = io.BytesIO()
+    book.save(plain)
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", f'<Override PartName="/xl/strings.xml" ContentType="{kind}"/></Types>'.encode())
+            out.writestr(info, data)
+        part = zipfile.ZipInfo("xl/strings.xml")  # not the usual name: found as openpyxl finds it
+        part.compress_type = zipfile.ZIP_DEFLATED
+        with out.open(part, "w", force_zip64=True) as fh:
+            fh.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>')
+            for _ in range(mib):
+                fh.write(b"A" * 1024 * 1024)
+            fh.write(b"</t></si></sst>")
+
+
+def test_an_xlsx_shared_strings_bomb_is_refused_before_it_is_unpacked(tmp_path):
+    """830 KB expanding to GBs peaked at 1.9 GB; the sizes the zip declares are checked first
+    (bench/roster.py --bomb measures the peak: 43 MB now)."""
+    import resource
+    import time
+
+    path = tmp_path / "bomb.xlsx"
+    _shared_strings_bomb(path, 40)  # over the 32 MiB a part read whole may unpack to
+    assert path.stat().st_size < 100_000
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.monotonic()
+    with pytest.raises(InputError, match=r"refused: part xl/strings.xml would unpack from [\d,]+ to [\d,]+ bytes"):
+        read_roster(path)
+    assert time.monotonic() - start < 10
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 30_000  # KB: nothing was unpacked
+
+
+def test_a_deflate_ratio_no_sheet_reaches_is_refused(tmp_path):
+    import zipfile
+
+    path = _workbook(tmp_path, [["姓名"], ["张三"]])
+    _rewrite(path, lambda name, data: data.replace(b"</worksheet>", b"<!--" + b" " * 3_000_000 + b"--></worksheet>")
+             if name == "xl/worksheets/sheet1.xml" else data)
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    assert info.file_size > 200 * info.compress_size
+    with pytest.raises(InputError, match="200:1 packed"):
+        read_roster(path)
+
+
+def test_a_sheet_that_declares_its_size_wrongly(tmp_path):
+    """<dimension ref="A1:XFD1048576"/> padded every row to 16,384 cells and made a million
+    empty rows (minutes); a dimension too small dropped rows silently. Both are ignored now."""
+    import time
+
+    path = _workbook(tmp_path, [["姓名", "部门"], ["张三", "销售部"], ["李四", "财务部"]])
+    _rewrite(path, lambda name, data: data.replace(b'<dimension ref="A1:B3"', b'<dimension ref="A1:XFD1048576"')
+             if name == "xl/worksheets/sheet1.xml" else data)
+    start = time.monotonic()
+    assert [e.name for e in read_roster(path).employees] == ["张三", "李四"]
+    assert time.monotonic() - start < 10
+    _rewrite(path, lambda name, data: data.replace(b'<dimension ref="A1:XFD1048576"', b'<dimension ref="A1:A2"')
+             if name == "xl/worksheets/sheet1.xml" else data)
+    assert [(e.name, e.dept) for e in read_roster(path).employees] == [("张三", "销售部"), ("李四", "财务部")]
+
+
+def test_a_row_number_beyond_what_a_sheet_holds(tmp_path):
+    import time
+
+    path = _workbook(tmp_path, [["姓名"], ["张三"]])
+    _rewrite(path, lambda name, data: data.replace(b'<row r="2"', b'<row r="99999999"').replace(b'r="A2"', b'r="A99999999"')
+             if name == "xl/worksheets/sheet1.xml" else data)
+    start = time.monotonic()
+    with pytest.raises(InputError, match="beyond what a sheet holds"):
+        read_roster(path)
+    assert time.monotonic() - start < 30
+
+
+def test_csv_rosters_that_cannot_be_read_whole(tmp_path):
+    (tmp_path / "bytes.csv").write_bytes("姓名\n".encode() + "张三\n".encode() * 30_000 + b"\xff\xfe\n")
+    with pytest.raises(InputError, match="not valid utf-8 on line 30002"):
+        read_roster(tmp_path / "bytes.csv")
+    (tmp_path / "many.txt").write_bytes(b"a\n" * 1_048_577)
+    with pytest.raises(InputError, match="more than 1,048,576 rows"):
+        read_member_list(tmp_path / "many.txt")
+
+
+def test_did_you_mean_is_indexed_and_unchanged():
+    """The same suggestions as the scan over every employee it replaced: same sound (张伟 /
+    张玮), one character off in a longer name, same length only, current employees first."""
+    from chataudit.roster import Employee, Roster
+
+    roster = Roster("r.csv", [Employee(2, "张伟", dept="销售部"), Employee(3, "张伟", dept="市场部", current=False),
+                              Employee(4, "张薇"), Employee(5, "欧阳娜娜"), Employee(6, "欧阳娜姗"),
+                              Employee(7, "Tom Li", account="wx_tom"), Employee(8, "司马相如")])
+    assert [e.row for e in roster.identify("销售部-张玮").near] == [2, 4, 3]
+    assert [e.row for e in roster.identify("欧阳娜莎").near] == [5, 6]
+    assert roster.identify("欧阳娜").near == [] and roster.identify("张").near == []
+    assert roster.identify("客服部司马相如").employee.row == 8  # the name at the end of 部门姓名
+    assert roster.identify("x", "wx_tom").employee.row == 7
+
+
+def test_roster_lookups_stay_fast_on_a_large_roster():
+    """500 unknown senders against 5,000 rows took 3 min 21 s (bench/roster.py measures both sizes)."""
+    import random
+    import time
+
+    from chataudit.roster import Employee, Roster
+
+    rng = random.Random(7)
+    given = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚飞玲鹏辉斌宇浩凯健俊帆瑶婷雪琳晨欣怡佳琪"
+    employees = [Employee(i + 2, rng.choice("王李张刘陈杨黄赵吴周") + rng.choice(given) + rng.choice(given))
+                 for i in range(5000)]
+    roster = Roster("r.csv", employees)
+    start = time.process_time()
+    near = [roster.identify(f"销售部-{rng.choice('甲乙丙')}{rng.choice(given)}{rng.choice(given)}").near for _ in range(500)]
+    assert time.process_time() - start < 10
+    assert any(near)

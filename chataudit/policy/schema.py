@@ -4,10 +4,11 @@ Options model when the rules are built (see rules/registry.py)."""
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from typing_extensions import TypedDict
 
 from chataudit.findings import Severity
 from chataudit.policy.custom import CustomRuleSpec, Exemption
@@ -78,9 +79,37 @@ class LexiconSettings(Strict):
     homophones: list[str] = ["politics", "porn", "gambling", "drugs"]  # 网络堵博 for 网络赌博 (3+ characters)
 
 
+MAX_FINE = 1_000_000_000  # per offence; sums over millions of findings stay exact and finite
+
+
 class Penalty(Strict):
     action: Action | None = None  # None: follow the severity (info→remind, warning→warn, error→severe-warning)
-    fine: float = Field(default=0, ge=0)
+    fine: float = Field(default=0, ge=0, le=MAX_FINE, allow_inf_nan=False)
+
+
+_TOML_TYPES = {dict: "a table", list: "an array", str: "a string", bool: "a boolean", int: "an integer",
+               float: "a number"}
+
+
+def _expect(kind: type, words: str, choices: tuple = ()) -> BeforeValidator:
+    """A one-line message naming what was found (the value if a string, else its TOML type)."""
+    def check(value: object) -> object:
+        if not isinstance(value, kind) or (choices and value not in choices):
+            found = repr(value[:40]) if isinstance(value, str) else _TOML_TYPES.get(type(value), type(value).__name__)
+            raise ValueError(f"expected {words}, got {found}")
+        return value
+    return BeforeValidator(check)
+
+
+class RuleSettings(TypedDict, total=False):
+    """One rule's table under [rules]: the keys every rule has are checked here (so that
+    ``severity = ["error"]`` is an error at rules.C401.severity); the rule's own options are
+    checked by its Options model when the rules are built (rules/registry.py)."""
+
+    __pydantic_config__ = ConfigDict(extra="allow")  # type: ignore[misc]
+    enabled: Annotated[bool, _expect(bool, "true or false")]
+    severity: Annotated[str, _expect(str, "info, warning or error", tuple(Severity))]
+    clause: Annotated[str, _expect(str, "a string")]
 
 
 class Escalation(Strict):
@@ -94,7 +123,7 @@ class Policy(Strict):
     membership: Membership = Membership()
     input: InputSettings = InputSettings()
     lexicons: LexiconSettings = LexiconSettings()
-    rules: dict[str, dict[str, Any]] = {}
+    rules: dict[str, RuleSettings] = {}
     penalties: dict[str, Penalty] = {}
     escalation: Escalation = Escalation()
     custom: list[CustomRuleSpec] = []  # the admin's own rules ([[custom]])

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import time as clock
+from collections.abc import Sequence
 from datetime import time, timedelta
 from typing import Annotated
 
 import regex
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer
 
+from chataudit.errors import PolicyError
+
 _DURATION = regex.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_DURATION = timedelta(days=366)
+"""The longest window, period or grace a policy may set: a year covers every rule's use, and
+anything longer is a typo (and "99999999999d" would overflow timedelta)."""
 
 
 def parse_duration(value: object) -> timedelta:
@@ -17,8 +24,12 @@ def parse_duration(value: object) -> timedelta:
         return value
     m = _DURATION.match(value) if isinstance(value, str) else None
     if m is None:
-        raise ValueError(f"expected a duration such as \"10s\", \"30m\", \"1h\" or \"1d\", got {value!r}")
-    return timedelta(seconds=float(m[1]) * _UNIT_SECONDS[m[2]])
+        shown = value[:40] if isinstance(value, str) else value
+        raise ValueError(f"expected a duration such as \"10s\", \"30m\", \"1h\" or \"1d\", got {shown!r}")
+    seconds = float(m[1]) * _UNIT_SECONDS[m[2]]
+    if seconds > MAX_DURATION.total_seconds():  # also inf, from a thousand digits
+        raise ValueError(f"{value.strip()[:40]!r} is longer than the limit of {MAX_DURATION.days}d")
+    return timedelta(seconds=seconds)
 
 
 def format_duration(value: timedelta) -> str:
@@ -46,7 +57,18 @@ TimeOfDay = Annotated[
     time, BeforeValidator(parse_time_of_day), PlainSerializer(lambda t: t.strftime("%H:%M:%S" if t.second else "%H:%M"))
 ]
 
-REGEX_TIMEOUT = 0.25  # seconds; a policy regex that takes longer on one message is an error
+REGEX_TIMEOUT = 0.25  # CPU seconds (the regex module's clock) a policy regex may take on one message or name
+
+
+class PatternTimeout(PolicyError):
+    """A policy regex took longer than REGEX_TIMEOUT on one piece of text (catastrophic
+    backtracking). Content and response rules let it stop the run with this one line; the
+    naming rule catches it and reports the name it could not check (see rules/naming.py)."""
+
+    def __init__(self, pattern: str, what: str = "one message"):
+        self.pattern = pattern
+        super().__init__(f"the regex «{pattern}» took over {REGEX_TIMEOUT}s on {what}",
+                         fix="simplify it (avoid nested repeats such as (a+)+ or (a|aa)+)")
 
 
 def _check_regex(value: str) -> str:
@@ -88,11 +110,30 @@ def search_any(patterns: list["regex.Pattern[str]"], text: str) -> "regex.Match[
 
 
 def search(pattern: "regex.Pattern[str]", text: str) -> "regex.Match[str] | None":
-    """A policy regex applied to untrusted text, with a timeout against catastrophic backtracking."""
-    from chataudit.errors import PolicyError
-
+    """A policy regex applied to untrusted text, with a timeout against catastrophic
+    backtracking: PatternTimeout (a PolicyError) when it takes longer than REGEX_TIMEOUT."""
     try:
         return pattern.search(text, timeout=REGEX_TIMEOUT)
     except TimeoutError:
-        raise PolicyError(f"the regex «{pattern.pattern}» took over {REGEX_TIMEOUT}s on one message",
-                          fix="simplify it (avoid nested repeats such as (a+)+)") from None
+        raise PatternTimeout(pattern.pattern) from None
+
+
+def fullmatch_any(patterns: Sequence["regex.Pattern[str]"], text: str,
+                  what: str = "one name") -> "regex.Match[str] | None":
+    """The first of ``patterns`` that matches the whole of ``text``, all of them together
+    within one REGEX_TIMEOUT (however many patterns a policy lists, one name costs at most
+    that); PatternTimeout names the pattern that was running when the time ran out. The
+    budget is CPU time, as the regex module counts its timeout: on a loaded machine the
+    wall-clock time is longer."""
+    deadline = clock.process_time() + REGEX_TIMEOUT
+    for pattern in patterns:
+        left = deadline - clock.process_time()
+        if left <= 0:
+            raise PatternTimeout(pattern.pattern, what)
+        try:
+            found = pattern.fullmatch(text, timeout=left)
+        except TimeoutError:
+            raise PatternTimeout(pattern.pattern, what) from None
+        if found:
+            return found
+    return None

@@ -10,7 +10,7 @@ from pydantic import field_validator
 
 from chataudit.findings import Finding, Severity
 from chataudit.i18n import Text
-from chataudit.policy.types import RegexPattern
+from chataudit.policy.types import REGEX_TIMEOUT, PatternTimeout, RegexPattern, fullmatch_any
 from chataudit.records import Location, Member, Message
 from chataudit.rules.base import Rule, RuleOptions
 
@@ -25,15 +25,25 @@ DEFAULT_PARTS = {
 }
 DASHES = "-－—–‐‑"
 _PLACEHOLDER = regex.compile(r"\{(\w+)\}")
+_BRACE = regex.compile(r"[{}]")
 
 
 class NamingScheme:
-    """A compiled naming pattern such as ``{dept}-{name}`` or ``{center}{name}``."""
+    """A compiled naming pattern such as ``{dept}-{name}`` or ``{center}{name}``.
+
+    The parts are policy regexes run on names anyone can choose, so every match runs with
+    the policy regex timeout (policy/types.py): one name costs at most REGEX_TIMEOUT, and a
+    name that takes longer raises PatternTimeout instead of hanging the run."""
 
     def __init__(self, patterns: list[str], parts: dict[str, str], lenient_dashes: bool):
         self.patterns = patterns
         self._compiled = [self._compile(p, {**DEFAULT_PARTS, **parts}, lenient_dashes) for p in patterns]
         self._bare = regex.compile(DEFAULT_PARTS["name"] if "name" not in parts else parts["name"])
+        # what a timeout names: the pattern as the policy wrote it, with the parts it set
+        self._shown = {self._bare.pattern: f"{{name}} = {self._bare.pattern}"}
+        for pattern, compiled in zip(patterns, self._compiled, strict=True):
+            own = [f"{{{part}}} = {parts[part]}" for part in dict.fromkeys(_PLACEHOLDER.findall(pattern)) if part in parts]
+            self._shown[compiled.pattern] = "; ".join(own) or pattern
 
     @staticmethod
     def _compile(pattern: str, parts: dict[str, str], lenient_dashes: bool) -> regex.Pattern[str]:
@@ -45,19 +55,29 @@ class NamingScheme:
         out.append(_literal(pattern[pos:], lenient_dashes))
         return regex.compile("".join(out))
 
-    def matches(self, display_name: str) -> bool:
-        name = display_name.strip()
-        return any(p.fullmatch(name) for p in self._compiled)
+    def matches(self, display_name: str, bare: bool = False) -> bool:
+        """Whether the name follows one of the patterns (or, with ``bare``, is a bare name)."""
+        return self._first([self._bare, *self._compiled] if bare else self._compiled, display_name) is not None
 
     def is_bare_name(self, display_name: str) -> bool:
-        return self._bare.fullmatch(display_name.strip()) is not None
+        return self._first([self._bare], display_name) is not None
 
     def parts_of(self, display_name: str) -> dict[str, str] | None:
-        for p in self._compiled:
-            m = p.fullmatch(display_name.strip())
-            if m:
-                return m.groupdict()
-        return None
+        m = self._first(self._compiled, display_name)
+        return m.groupdict() if m else None
+
+    def _first(self, patterns: list[regex.Pattern[str]], display_name: str) -> regex.Match[str] | None:
+        try:
+            return fullmatch_any(patterns, display_name.strip())
+        except PatternTimeout as slow:
+            raise PatternTimeout(self._shown.get(slow.pattern, slow.pattern), "one name") from None
+
+
+def _stray(pattern: str) -> str:
+    """The first brace that is not part of a plain ``{part}``, with what follows it."""
+    rest = _PLACEHOLDER.sub(lambda m: " " * len(m[0]), pattern)
+    at = _BRACE.search(rest).start()
+    return pattern[max(0, at - 5): at + 15]
 
 
 def _literal(text: str, lenient_dashes: bool) -> str:
@@ -96,8 +116,8 @@ class NicknamePattern(Rule):
                   "Group nickname: department + name, e.g. 行政人事部-张某某; executives use their bare name.")
 
     class Options(RuleOptions):
+        parts: dict[str, RegexPattern] = {}  # before pattern: its check reads them (info.data)
         pattern: str | list[str] = "{dept}-{name}"
-        parts: dict[str, RegexPattern] = {}
         lenient_dashes: bool = True
         exempt: list[str] = []
 
@@ -111,7 +131,10 @@ class NicknamePattern(Rule):
             for pattern in patterns:
                 for part in _PLACEHOLDER.findall(pattern):
                     if part not in known:
-                        raise ValueError(f"unknown part {{{part}}} in {pattern!r}; known: {', '.join(sorted(known))}")
+                        raise ValueError(f"unknown part {{{part}}} in {pattern[:80]!r}; known: {', '.join(sorted(known))}")
+                if _BRACE.search(_PLACEHOLDER.sub("", pattern)):  # {name:>999999999}, {name!r}, {0}, {{
+                    raise ValueError(f"only plain placeholders such as {{dept}} and {{name}} may be used, "
+                                     f"not {_stray(pattern)!r}")
             return value
 
     def __init__(self, *args, **kwargs):
@@ -122,11 +145,10 @@ class NicknamePattern(Rule):
         self._seen: set[tuple[str, str]] = set()  # bounded by the number of distinct senders
 
     def allowed(self, display_name: str) -> bool:
+        """Raises PatternTimeout when the patterns take over REGEX_TIMEOUT on this name."""
         if display_name in self.options.exempt:
             return True
-        if display_name in self.ctx.roles.executives and self.scheme.is_bare_name(display_name):
-            return True
-        return self.scheme.matches(display_name)
+        return self.scheme.matches(display_name, bare=display_name in self.ctx.roles.executives)
 
     def on_message(self, msg: Message) -> Iterable[Finding]:
         key = (msg.group, msg.sender)
@@ -141,9 +163,18 @@ class NicknamePattern(Rule):
 
     def check(self, group: str, name: str, account: str | None, loc: Location, ts: datetime | None,
               excerpt: str) -> Iterable[Finding]:
-        if self.allowed(name):
-            return ()
         wanted = " / ".join(self.scheme.patterns)
+        try:
+            if self.allowed(name):
+                return ()
+        except PatternTimeout as slow:
+            # A name can be chosen to make a policy regex backtrack for minutes: report that
+            # this name could not be checked, and go on with the others.
+            return (self.make(group, name, ts, loc, Text(
+                f"群昵称“{name}”未能按命名规则 {wanted} 检查：正则 «{slow.pattern}» 在该名字上超过 {REGEX_TIMEOUT} 秒，请简化该正则",
+                f"Display name \"{name}\" could not be checked against the naming pattern {wanted}: the regex "
+                f"«{slow.pattern}» took over {REGEX_TIMEOUT}s on it; simplify the regex",
+            ), excerpt=excerpt, pattern=wanted, timed_out=slow.pattern),)
         proper = None
         if self.ctx.roster is not None:
             employee = self.ctx.roster.identify(name, account).employee

@@ -24,6 +24,7 @@ import regex
 
 from chataudit.errors import PolicyError
 from chataudit.i18n import Text
+from chataudit.safefile import MiB, read_regular
 from chataudit.text.context import UNFRAMED, framed
 from chataudit.text.normalize import Normalized, normalize
 from chataudit.text.pinyin import spell, syllables
@@ -51,11 +52,15 @@ class Hit:
     how: str  # "exact", "pinyin" or "homophone"
 
 
+LEXICON_BYTES = 32 * MiB  # the bundled lexicons are 56 KB together
+
+
 def read_lexicon(path: Path, category: str) -> list[Entry]:
+    """A regular file of at most LEXICON_BYTES (never a device, pipe or folder)."""
+    data = read_regular(path, limit=LEXICON_BYTES, what="lexicon file", error=PolicyError,
+                        fix="check the path under [lexicons]")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise PolicyError("lexicon file not found", where=str(path), fix="check the path under [lexicons]") from None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise PolicyError("lexicon is not UTF-8 text", where=str(path), fix="save it as UTF-8") from None
     entries = []

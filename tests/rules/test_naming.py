@@ -68,3 +68,47 @@ def test_finding_says_what_to_do():
 def test_bad_options_are_rejected(options):
     with pytest.raises(ValidationError):
         NicknamePattern.Options.model_validate(options)
+
+
+def test_a_catastrophic_part_times_out_per_name_and_the_rule_goes_on():
+    """(?:\\p{Han}|\\p{Han}{2})+ on 46 characters ran past 300 s; now each name costs at most
+    the policy regex timeout (CPU time, as the regex module counts it), and the name that
+    took it is reported as not checked."""
+    import time
+
+    rule = make(NicknamePattern, parts={"name": r"(?:\p{Han}|\p{Han}{2})+"})
+    slow = "销售部-" + "张" * 46 + "!"
+    start = time.process_time()
+    findings = run(rule, timeline(*(f"2023-10-09 09:00:0{i} {n} / 收到" for i, n in
+                                    enumerate([slow, "销售部-张三", slow + "?", "小王"]))))
+    assert time.process_time() - start < 2
+    assert [f.sender for f in findings] == [slow, slow + "?", "小王"]
+    assert findings[0].data["timed_out"] == r"{name} = (?:\p{Han}|\p{Han}{2})+"
+    assert "未能按命名规则 {dept}-{name} 检查" in findings[0].message.zh and "fix" not in findings[0].data
+    assert findings[2].data["fix"]["action"] == "rename"
+
+
+def test_every_pattern_of_a_name_shares_one_timeout():
+    """Three slow patterns and an executive's bare name: still one timeout per name, not four."""
+    import time
+
+    from chataudit.policy.types import REGEX_TIMEOUT
+
+    slow = r"(?:\p{Han}|\p{Han}{2})+"
+    rule = make(NicknamePattern, pattern=["{a}", "{b}", "{name}"], parts={"a": slow, "b": slow, "name": slow},
+                roles=Roles(executives=["张" * 46 + "!"]))
+    start = time.process_time()
+    [finding] = run(rule, timeline("2023-10-09 09:00:00 " + "张" * 46 + "! / 收到"))
+    assert time.process_time() - start < 2.5 * REGEX_TIMEOUT  # four patterns, each timing out: 4 ×
+    assert "timed_out" in finding.data and finding.sender == "张" * 46 + "!"
+
+
+def test_a_pattern_may_use_a_part_the_policy_adds():
+    rule = make(NicknamePattern, pattern="{branch}-{name}", parts={"branch": r"\p{Han}{2}分公司"})
+    assert senders(rule, "苏州分公司-张三", "销售部-李四") == ["销售部-李四"]
+
+
+@pytest.mark.parametrize("pattern", ["{name:>999999999}", "{dept!r}-{name}", "{{name}}", "{dept}-{name}}", "{name[0]}"])
+def test_only_plain_placeholders(pattern):
+    with pytest.raises(ValidationError, match="only plain placeholders|unknown part"):
+        NicknamePattern.Options.model_validate({"pattern": pattern})
