@@ -4,17 +4,18 @@ The mapping comes from ``--map timestamp=时间,sender=发送人,text=内容`` o
 in the policy; without one, common Chinese and English column names are recognised. Needed:
 a timestamp and a sender; optional: text, group, sender_id, kind. A row with an empty sender
 is a system line. Timestamps may be ISO 8601, ``YYYY-MM-DD HH:MM:SS`` and similar, or epoch
-seconds or milliseconds.
+seconds or milliseconds. A row whose timestamp is not one, or (JSON Lines) whose mapped field
+holds an object or a list, is an unparsed record with the reason; the rows after it are read.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 from chataudit.errors import InputError
 from chataudit.formats.base import Format, InputStats, Source, find_mentions, placeholder_kind, system_event
 from chataudit.formats.encoding import iter_lines
+from chataudit.formats.jsonstream import BadRecord, excerpt, loads, text_of
 from chataudit.formats.tabular import csv_header, csv_rows, parse_when, pick_column
 from chataudit.i18n import Text
 from chataudit.records import Event, Kind, Location, Message, Unparsed
@@ -45,15 +46,27 @@ def column_map(names: list[str], given: dict[str, str], where: str) -> dict[str,
 
 
 def row_record(row: dict, mapping: dict[str, str], source: Source, loc: Location) -> Message | Event | Unparsed:
+    try:
+        return _row_record(row, mapping, source, loc)
+    except BadRecord as exc:
+        return Unparsed(loc, excerpt(row), str(exc))
+
+
+def _row_record(row: dict, mapping: dict[str, str], source: Source, loc: Location) -> Message | Event:
+    def cell(key: str) -> str:  # CSV cells are text; a JSON field may be a number, or the wrong type
+        return (text_of(row, mapping[key]) or "") if key in mapping else ""
+
     def get(key: str) -> str:
-        return str(row.get(mapping[key], "") or "").strip() if key in mapping else ""
+        return cell(key).strip()
 
     group = source.group or get("group") or source.path.stem
+    when = get("timestamp")
     try:
-        ts = parse_when(get("timestamp"), source.tz)
-    except ValueError:
-        return Unparsed(loc, json.dumps(row, ensure_ascii=False)[:500], f"bad timestamp {get('timestamp')!r}")
-    text = str(row.get(mapping.get("text", ""), "") or "")
+        ts = parse_when(when, source.tz)
+    except ValueError as exc:
+        why = "" if str(exc).startswith("not a timestamp") else f" ({exc})"  # out of range: say so
+        raise BadRecord(f"bad timestamp {when[:40]!r}{why}") from None
+    text = cell("text")
     sender = get("sender")
     if not sender:
         return system_event(group, ts, text.strip(), loc)
@@ -65,6 +78,7 @@ class GenericCsv(Format):
     name = "generic-csv"
     title = Text("通用 CSV（按列名映射）", "Generic CSV (columns mapped by name)")
     producer = "any tool or spreadsheet; --map or [input.mapping] names the columns"
+    versions = "any CSV with a header row (UTF-8, UTF-16 or GB18030); ISO 8601, 年月日 or epoch times"
 
     @staticmethod
     def sniff(head: str, filename: str) -> float:
@@ -85,13 +99,14 @@ class GenericJsonl(Format):
     name = "generic-jsonl"
     title = Text("通用 JSON Lines（按字段映射）", "Generic JSON Lines (fields mapped by name)")
     producer = "any tool; one JSON object a line; --map or [input.mapping] names the fields"
+    versions = "any JSON Lines; a field may hold text or a number; ISO 8601, 年月日 or epoch times"
 
     @staticmethod
     def sniff(head: str, filename: str) -> float:
         first = head.lstrip("\ufeff").split("\n", 1)[0].strip()
         try:
-            row = json.loads(first)
-        except ValueError:
+            row = loads(first)
+        except ValueError:  # not JSON, or nested too deeply to be a row
             return 0.0
         if not isinstance(row, dict):
             return 0.0
@@ -107,12 +122,12 @@ class GenericJsonl(Format):
                 continue
             loc = Location(path, lineno)
             try:
-                row = json.loads(line.lstrip("\ufeff"))
-            except ValueError:
-                yield Unparsed(loc, line[:500], "not a JSON object")
+                row = loads(line.lstrip("\ufeff"))
+            except ValueError as exc:
+                yield Unparsed(loc, excerpt(line), f"not a JSON object ({str(exc)[:80]})")
                 continue
             if not isinstance(row, dict):
-                yield Unparsed(loc, line[:500], "not a JSON object")
+                yield Unparsed(loc, excerpt(line), "not a JSON object")
                 continue
             mapping = mapping or column_map(list(row), source.options.mapping, path)
             yield row_record(row, mapping, source, loc)

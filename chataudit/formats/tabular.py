@@ -4,8 +4,9 @@ shapes exports use, and column names matched in Chinese or English."""
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Iterator
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 
 import regex
 
@@ -52,12 +53,47 @@ _FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%
             "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y.%m.%d %H:%M:%S")
 
 
+# The instants a record may carry: every zone and every rule window can still be added to them
+# (a year of margin on each side of what datetime holds); anything outside is an unparsed record.
+EARLIEST = datetime(2, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(9998, 12, 31, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_FIRST_SECOND, _LAST_SECOND = (EARLIEST - _EPOCH).total_seconds(), (LATEST - _EPOCH).total_seconds()
+
+
+def aware(moment: datetime, tz: tzinfo) -> datetime:
+    """``moment`` with ``tz`` when it has no zone; ValueError when it is not an instant a record
+    can carry (year 1 at +14:00, year 9999 at -14:00: Python cannot even convert them to UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    if EARLIEST.year < moment.year < LATEST.year:  # no offset (under a day) can take it out of range
+        return moment
+    try:
+        utc = moment.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        utc = None
+    if utc is None or not EARLIEST <= utc <= LATEST:
+        raise ValueError(f"outside the years {EARLIEST.year}–{LATEST.year}")
+    return moment
+
+
+def from_epoch(seconds: float, tz: tzinfo) -> datetime:
+    """Epoch seconds as an aware time in ``tz``; ValueError for NaN, infinities and anything
+    outside the years a record can carry (``1e300``)."""
+    if isinstance(seconds, bool) or not math.isfinite(seconds) or not _FIRST_SECOND <= seconds <= _LAST_SECOND:
+        raise ValueError(f"epoch time outside the years {EARLIEST.year}–{LATEST.year}")
+    try:
+        return datetime.fromtimestamp(seconds, tz)
+    except (OverflowError, OSError):  # a platform whose time_t stops short (before 1970 on Windows)
+        return (_EPOCH + timedelta(seconds=seconds)).astimezone(tz)
+
+
 def parse_when(value: str, tz: tzinfo) -> datetime:
-    """ISO 8601, common Chinese layouts, or epoch seconds/milliseconds; zone-less → ``tz``."""
+    """ISO 8601, common Chinese layouts, or epoch seconds/milliseconds; zone-less → ``tz``.
+    ValueError for anything else, and for instants no record can carry (see ``aware``)."""
     text = value.strip()
     if _NUMBER.match(text):
-        seconds = float(text) / (1000 if len(text.split(".")[0]) >= 12 else 1)
-        return datetime.fromtimestamp(seconds, timezone.utc).astimezone(tz)
+        return from_epoch(float(text) / (1000 if len(text.split(".")[0]) >= 12 else 1), tz)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -69,7 +105,7 @@ def parse_when(value: str, tz: tzinfo) -> datetime:
                 continue
         else:
             raise ValueError(f"not a timestamp: {value!r}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+    return aware(moment, tz)
 
 
 def pick_column(names: list[str], synonyms: tuple[str, ...]) -> str | None:
