@@ -32,11 +32,9 @@ def test_a_50_mb_single_line(cli, tmp_path):
 
 def test_deeply_nested_json(cli, tmp_path):
     path = tmp_path / "result.json"
-    path.write_text('{"name": "x", "messages": [' + "[" * 5000 + "]" * 5000 + "]}", encoding="utf-8")
-    result = cli("audit", path, "--format", "telegram-json", "--output", "json")
-    assert result.code in (0, 1, 2) and "Traceback" not in result.err
-    if result.code != 2:
-        assert json.loads(result.out)["inputs"][0]["unparsed_lines"] >= 1
+    path.write_text('{"name": "x", "messages": [' + "[" * 50_000 + "]" * 50_000 + "]}", encoding="utf-8")
+    result = cli("audit", path, "--format", "telegram-json", "--output", "json")  # before: 4 GB and more
+    assert result.code == 0 and json.loads(result.out)["inputs"][0]["unparsed_lines"] == 1
 
 
 def test_timestamps_out_of_order_and_duplicated_blocks(cli, tmp_path):
@@ -105,3 +103,142 @@ def test_an_interrupted_write_leaves_the_old_report(tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert json.loads(out.read_text(encoding="utf-8")) == {"old": True}
+
+
+# One bad record among good ones (issue 15, item 5): before, each of these ended the whole run in
+# "internal error" with no report. Now it is one unparsed record and the good ones are audited.
+_DEEP = "[" * 10_000 + "]" * 10_000
+_DISCORD_MSG = ('{"id": "%s", "type": "Default", "timestamp": "%s", "content": "%s", '
+                '"author": {"id": "51", "name": "wangjg", "nickname": "王建国"}}')
+_TELEGRAM_MSG = ('{"id": %s, "type": "message", "date": "2023-10-09T09:00:00", "date_unixtime": "%s", '
+                 '"from": "王建国", "from_id": "user100", "text": "%s"}')
+_WECOM_MSG = ('{"msgid": "%s", "action": "send", "from": "wangjianguo", "roomid": "r1", "msgtime": %s, '
+              '"msgtype": "text", "text": {"content": "%s"}}')
+_GENERIC_MSG = '{"time": "%s", "sender": "王建国", "text": "%s"}'
+
+
+def _discord(bad: str) -> str:
+    good = [_DISCORD_MSG % (n, "2023-10-09T09:00:00+08:00", "好") for n in (1, 3)]
+    return ('{"guild": {"id": "1", "name": "g"}, "channel": {"id": "2", "name": "c"}, "messages": ['
+            f"{good[0]}, {bad}, {good[1]}]}}")
+
+
+def _telegram(bad: str) -> str:
+    good = [_TELEGRAM_MSG % (n, "1696813200", "好") for n in (1, 3)]
+    return f'{{"name": "群", "type": "private_group", "id": 1, "messages": [{good[0]}, {bad}, {good[1]}]}}'
+
+
+def _lines(template: str, when: str, bad: str) -> str:
+    return "\n".join([template % ((1, when, "好") if "msgid" in template else (when, "好")), bad,
+                      template % ((3, when, "好") if "msgid" in template else (when, "好"))]) + "\n"
+
+
+BAD_RECORDS = {
+    "discord author is text": ("d.json", _discord('{"id": "2", "type": "Default", "timestamp": '
+                                                  '"2023-10-09T09:00:00+08:00", "content": "x", "author": "str"}')),
+    "discord year 1 at +14:00": ("d.json", _discord(_DISCORD_MSG % (2, "0001-01-01T00:00:00+14:00", "x"))),
+    "discord year 9999 at -14:00": ("d.json", _discord(_DISCORD_MSG % (2, "9999-12-31T23:59:59-14:00", "x"))),
+    "discord 10,000 deep": ("d.json", _discord(_DEEP)),
+    "telegram inviter is an object": ("result.json", _telegram(
+        '{"id": 2, "type": "service", "date": "2023-10-09T09:00:00", "date_unixtime": "1696813200", "actor": "Bob", '
+        '"action": "join_group_by_link", "inviter": {}, "text": ""}')),
+    "telegram unixtime 1e300": ("result.json", _telegram(_TELEGRAM_MSG % (2, "1e300", "x"))),
+    "wecom msgtime 1e300": ("a.jsonl", _lines(_WECOM_MSG, "1696813200000", _WECOM_MSG % (2, "1e300", "x"))),
+    "wecom 10,000 deep": ("a.jsonl", _lines(_WECOM_MSG, "1696813200000", _DEEP)),
+    "jsonl year 9999 at -14:00": ("g.jsonl", _lines(_GENERIC_MSG, "2023-10-09 09:00:00",
+                                                    _GENERIC_MSG % ("9999-12-31T23:59:59-14:00", "x"))),
+    "jsonl 10,000 deep": ("g.jsonl", _lines(_GENERIC_MSG, "2023-10-09 09:00:00", _DEEP)),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_RECORDS))
+def test_one_bad_record_is_unparsed_and_the_run_goes_on(cli, tmp_path, case):
+    name, text = BAD_RECORDS[case]
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = cli("audit", path, "--output", "json")
+    assert result.code in (0, 1) and "internal error" not in result.err, result.err
+    [read] = json.loads(result.out)["inputs"]
+    assert (read["messages"], read["unparsed_lines"]) == (2, 1)
+
+
+SURROGATES = {  # a lone UTF-16 surrogate escape, as ensure_ascii JSON writers leave a cut emoji
+    "discord": ("d.json", _discord(_DISCORD_MSG % (2, "2023-10-09T09:00:00+08:00", "\\ud83d"))),
+    "telegram": ("result.json", _telegram(_TELEGRAM_MSG % (2, "1696813200", "\\ud83d"))),
+    "wecom": ("a.jsonl", _lines(_WECOM_MSG, "1696813200000", _WECOM_MSG % (2, "1696813200000", "\\ud83d"))),
+    "generic jsonl": ("g.jsonl", _lines(_GENERIC_MSG, "2023-10-09 09:00:00",
+                                        _GENERIC_MSG % ("2023-10-09 23:00:00", "\\ud83d"))),
+}
+
+
+@pytest.mark.parametrize("case", list(SURROGATES))
+def test_a_lone_surrogate_is_replaced_before_any_writer_sees_it(cli, tmp_path, case):
+    name, text = SURROGATES[case]
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    for output in ("json", "html", "xlsx"):
+        result = cli("audit", path, "--output", output, "-o", tmp_path / f"report.{output}")
+        assert result.code in (0, 1) and "internal error" not in result.err, (output, result.err)
+    result = cli("parse", path)
+    assert result.code == 0 and "\ufffd" in result.out and "\\ud83d" not in result.out
+
+
+
+def _slack_zip(path, days: dict[str, str], damage: dict[str, tuple[int, str, object]] | None = None):
+    """A Slack export zip; ``damage`` patches a field (central directory offset, struct format,
+    function of the old value) of an entry in its central record and local header."""
+    import struct
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("users.json", '[{"id": "U01", "profile": {"display_name": "王建国"}}]')
+        for name, text in days.items():
+            zf.writestr(name, text)
+    data = bytearray(path.read_bytes())
+    for name, (offset, fmt, value) in (damage or {}).items():
+        for signature, name_at, length_at, shift in ((b"PK\x01\x02", 46, 28, 0), (b"PK\x03\x04", 30, 26, 2)):
+            at = data.find(signature)
+            while at >= 0:
+                size = struct.unpack_from("<H", data, at + length_at)[0]
+                if bytes(data[at + name_at:at + name_at + size]) == name.encode():
+                    old = struct.unpack_from(fmt, data, at + offset - shift)[0]
+                    struct.pack_into(fmt, data, at + offset - shift, value(old))
+                at = data.find(signature, at + 4)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_slack_export_with_bad_rows_and_damaged_entries_is_audited_to_the_end(cli, tmp_path):
+    """Issue 15, item 5: a lone surrogate, years 1 and 9999, and zip entries with deflate64, an
+    encrypted flag or a bad CRC: each one unparsed record, every writer still runs."""
+    good = '{"type": "message", "ts": "1696813200.0001", "user": "U01", "text": "%s"}'
+    day = "[" + ", ".join([good % "好", good % "bad \\ud83d", '{"type": "message", "ts": "253402300799", "user": "U01"}',
+                           '{"type": "message", "ts": "-62135596800", "user": "U01"}', good % "好"]) + "]"
+    path = _slack_zip(tmp_path / "slack.zip", {f"general/2023-10-{d:02d}.json": day for d in (9, 10, 11, 12)},
+                      damage={"general/2023-10-10.json": (10, "<H", lambda old: 9),
+                              "general/2023-10-11.json": (8, "<H", lambda old: old | 1),
+                              "general/2023-10-12.json": (16, "<I", lambda old: old ^ 1)})
+    for output in ("json", "html", "xlsx", "junit"):
+        result = cli("audit", path, "--output", output, "-o", tmp_path / f"report.{output}")
+        assert result.code in (0, 1) and "internal error" not in result.err, (output, result.err)
+    [read] = json.loads(cli("audit", path, "--output", "json").out)["inputs"]
+    assert (read["messages"], read["unparsed_lines"]) == (3, 2 + 3)
+    result = cli("parse", path)
+    assert "\ufffd" in result.out and "\\ud83d" not in result.out
+    assert "deflate64" in result.out and "encrypted" in result.out and "CRC" in result.out
+
+
+def test_a_whatsapp_zip_whose_chat_is_damaged_is_counted_not_a_crash(cli, tmp_path):
+    import zipfile
+
+    path = tmp_path / "WhatsApp Chat - 群.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("_chat.txt", "[09/10/2023, 23:00:00] 王建国: 夜里\n" * 50)
+    data = bytearray(path.read_bytes())
+    at = data.find(b"PK\x01\x02")
+    data[at + 16] ^= 0xFF  # the CRC in the central directory
+    path.write_bytes(bytes(data))
+    result = cli("audit", path, "--output", "json")
+    assert result.code in (0, 1) and "internal error" not in result.err, result.err
+    [read] = json.loads(result.out)["inputs"]
+    assert (read["format"], read["messages"], read["unparsed_lines"]) == ("whatsapp-txt", 0, 1)

@@ -88,3 +88,17 @@ def test_a_forced_format_that_reads_nothing_says_why(tmp_path):
     assert summary["notes"] == [f"--format whatsapp-txt read no message or event from its {summary['lines']} line(s): "
                                 "the file is in another layout; it looks like wechat-txt"]  # and no date-order note
     assert "it looks like wechat-txt" in err
+
+
+def test_an_unpacked_whatsapp_chat_inside_a_folder_is_one_input(tmp_path):
+    folder = tmp_path / "exports"
+    chat = folder / "WhatsApp Chat - 华东销售群"
+    chat.mkdir(parents=True)
+    (chat / "_chat.txt").write_text("[09/10/2023, 09:00:00] 销售部-张伟: 早上好\n"
+                                    "[09/10/2023, 09:01:00] 销售部-李四: \u200eimage omitted\n", encoding="utf-8")
+    (chat / "00000012-PHOTO-2023-10-09-09-01-00.jpg").write_bytes(b"\xff\xd8\xff")
+    (folder / "a.txt").write_bytes(SAMPLE.read_bytes())
+    code, report, err = _audit_json(folder)
+    assert code == 1, err
+    assert [i["path"] for i in report["inputs"]] == [str(chat), str(folder / "a.txt")]  # the photo is not an input
+    assert report["inputs"][0]["format"] == "whatsapp-txt" and report["inputs"][0]["messages"] == 2

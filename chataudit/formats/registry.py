@@ -38,7 +38,8 @@ def open_source(path: Path, fmt: str, tz: tzinfo, group: str | None,
         name = fmt if fmt != "auto" else container_format(path)
         if name is None:
             raise InputError("a folder or archive that is not a chat export chataudit recognises",
-                             where=str(path), fix="pass the export files inside it, or a Slack export folder/.zip")
+                             where=str(path), fix="pass the export files inside it, a Slack export (folder or .zip) "
+                                                   "or a WhatsApp chat (.zip or folder with _chat.txt)")
         return known[name](), Source(path=path, encoding="utf-8", head="", tz=tz, group=group, options=options)
     raw = read_head(path)
     if not raw:

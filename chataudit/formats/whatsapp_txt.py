@@ -1,44 +1,186 @@
-"""whatsapp-txt: WhatsApp's "Export chat" text file, Android and iOS layouts.
+"""whatsapp-txt: WhatsApp's "Export chat" text file, Android and iOS layouts, as the .txt or as
+the .zip iOS shares (``_chat.txt`` with the media beside it).
 
 Android: ``09/10/2023, 08:55 - 王建国: text`` (no seconds; system lines have no ``name:``).
-iOS: ``[09/10/2023, 08:55:10] 王建国: text``, lines often start with U+200E, attachments are
-``‎<attached: 00000012-PHOTO-….jpg>``, and system lines carry the group name as sender with the
-text marked by U+200E. Both use 12- or 24-hour clocks (``8:55 am``, ``8:55 PM`` with a narrow
-no-break space) and the locale's date order. Lines without a timestamp continue the message
-above. The day/month order is read from the whole file (a first number above 12 means
-day-first, a second above 12 month-first); when the file never tells, the policy's
-``[input] date_order`` decides, else day-first, and the input says it was ambiguous.
+iOS: ``[09/10/2023, 08:55:10] 王建国: text``. Older iOS versions wrote ``9/10/23, 8:55:10 AM:
+王建国: text`` (no brackets, a colon after the time). Both use 12- or 24-hour clocks (``8:55 am``,
+``8:55 PM`` with a narrow no-break space, ``p. m.``) and the locale's date order and separator
+(``/``, ``.``, ``-``). Lines without a timestamp continue the message above (a caption under an
+attachment, the lines of a long message). One file uses one header style; the first header
+decides it, so a pasted line in another style stays text.
+
+What U+200E (LEFT-TO-RIGHT MARK) means on iOS, as the exports show it:
+
+- before the ``[`` of a line: a message that carries media (``‎[…] Anna: ‎image omitted``,
+  ``‎[…] Anna: ‎<attached: 00000012-PHOTO-….jpg>``): always the sender's message;
+- at the start of the text only: a system line whose "sender" is the group (or, in a one-to-one
+  chat, the contact): ``[…] 华东销售群: ‎Anna added Bob``; but also a deleted message
+  (``[…] Anna: ‎This message was deleted.``, a recall by Anna) and a shared location or poll,
+  which stay with their sender.
+
+The end-to-end-encryption notice, the security-code notice and the like are system lines in any
+layout, also without the mark (``Group: Messages and calls are end-to-end encrypted…``). The
+day/month order is read from the whole file (a first number above 12 means day-first, a second
+above 12 month-first); when the file never tells, the policy's ``[input] date_order`` decides,
+else day-first, and the input says it was ambiguous.
+
+Attachments: iOS ``<attached: 00000012-PHOTO-2023-10-09-09-21-00.jpg>`` (also localised,
+``<Anhang: …>``, and with spaces inside the brackets), Android ``IMG-20231009-WA0001.jpg (file
+attached)`` (``(Datei angehängt)``…), ``<Media omitted>`` in any case and language, iOS ``image
+omitted``/``Bild weggelassen``…; each gets its kind from the wording or the file's name.
+Learned from whatsapp-chat-parser (Pustur), whatstk (lucasrodes) and the exports in whats_json's
+test data (starkdmi); see tests/fixtures/whatsapp-txt/README.md.
 """
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path, PurePosixPath
 
 import regex
 
+from chataudit.errors import InputError
+from chataudit.formats.archive import OPEN_ERRORS, ArchiveError, Export, Member
 from chataudit.formats.base import (
-    Format, TextBlock, InputStats, Source, find_mentions, placeholder_kind, system_event, unparsed_lines,
+    Format, InputStats, Source, TextBlock, find_mentions, placeholder_kind, system_event, unparsed_lines,
 )
-from chataudit.formats.encoding import iter_lines
+from chataudit.formats.encoding import detect_encoding, iter_lines
+from chataudit.formats.system_events import match_system_text
+from chataudit.formats.tabular import aware
 from chataudit.i18n import Text
-from chataudit.records import Event, Kind, Location, Message, Unparsed
+from chataudit.records import Event, EventKind, Kind, Location, Message, Unparsed
 
-LRM = "\u200e"
+LRM, RLM = "\u200e", "\u200f"
+MARKS = regex.compile(r"[\u200e\u200f\ufeff]")  # U+FEFF: some old iOS exports have it inside their lines
+MAX_CHAT_BYTES = 2 * 1024 * 1024 * 1024  # _chat.txt inside a zip, unpacked: it is streamed line by line
+MAX_LINE_BYTES = 16 * 1024 * 1024  # one line of _chat.txt in a zip (WhatsApp caps a message at 65,536 characters)
+SURVEY_LINES = 20_000  # how far the first pass looks for the header style, the date order and the marks
 HEADER = regex.compile(
-    r"^\u200e?(?P<bracket>\[)?(?P<a>\d{1,4})[./-](?P<b>\d{1,2})[./-](?P<c>\d{2,4}),?\s"
-    r"(?P<h>\d{1,2})[:.](?P<min>\d{2})(?:[:.](?P<s>\d{2}))?(?:[\s\u202f\u00a0]?(?P<ampm>[AaPp]\.?\s?[Mm]\.?))?"
-    r"(?(bracket)\]\s|\s[-–]\s)(?P<rest>.*)$"
+    r"^(?P<lrm>[\u200e\u200f\ufeff]*)(?P<bracket>\[)?\ufeff?"
+    r"(?P<a>\d{1,4})(?P<sep>[./-]) ?(?P<b>\d{1,2})(?P=sep) ?(?P<c>\d{2,4})\.?,?\s"
+    r"(?P<h>\d{1,2})[:.](?P<min>\d{2})(?:[:.](?P<s>\d{2}))?"
+    r"(?:[\s\u202f\u00a0]?(?P<ampm>[AaPp]\.?[\s\u202f\u00a0]?[Mm]\.?))?"
+    r"(?(bracket)\]\s|(?:(?P<dash>\s[-–]\s)|:\s))(?P<rest>.*)$"
 )
-ATTACHED = regex.compile(r"<attached: \d+-(?P<what>[A-Z]+)-[^>]*>")
-ATTACHMENT_KINDS = {"PHOTO": Kind.IMAGE, "VIDEO": Kind.VIDEO, "AUDIO": Kind.VOICE, "STICKER": Kind.STICKER,
-                    "GIF": Kind.STICKER, "CONTACT": Kind.CARD}
+
+# iOS: <attached: 00000012-PHOTO-2023-10-09-09-21-00.jpg>, localised (<Anhang: …>, <附件：…>),
+# with or without spaces inside the brackets; a document's name and page count may come before.
+IOS_ATTACHED = regex.compile(r"<\s?[^<>:：\d][^<>:：]{0,40}[:：]\s?"
+                             r"(?P<file>(?:\d{8}-|(?:IMG|VID|PTT|AUD|STK|DOC)-\d{8}-WA)[^<>]+?)\s?>")
+# Android: IMG-20231009-WA0001.jpg (file attached), localised; WhatsApp's own media names in any language.
+ANDROID_ATTACHED = regex.compile(
+    r"^(?P<file>\S[^\n]*?\.[A-Za-z0-9]{1,5}) \((?:file attached|Datei angehängt|archivo adjunto|fichier joint|"
+    r"arquivo anexado|ficheiro anexado|file allegato|bestand bijgevoegd|fil vedhæftet|vedlagt fil|bifogad fil|"
+    r"liitetiedosto|załączony plik|soubor byl přiložen|súbor pripojený|fájl csatolva|dosya ekli|файл добавлен|"
+    r"файл додано|file terlampir|fail dilampirkan|tệp đính kèm|ไฟล์ที่แนบ|文件附件|附件檔案|添付ファイル有り|"
+    r"파일 첨부됨|קובץ מצורף|الملف مرفق|फाइल संलग्न)\)$"
+    r"|^(?P<file>(?:IMG|VID|PTT|AUD|STK|DOC)-\d{8}-WA\d{3,5}\.[A-Za-z0-9]{1,5}) \([^()\n]{2,40}\)$"
+)
+# Android "<Media omitted>" in any case and the languages seen in exports.
+MEDIA_OMITTED = regex.compile(
+    r"^<(?:media omitted|media weggelaten|medien ausgeschlossen|multimedia omitido|archivo omitido|médias omis|"
+    r"fichier omis|mídia oculta|multimédia omitido|media omessi|媒体已忽略|媒體已略去|медиафайлы отсутствуют|"
+    r"без медиафайлов|medya dahil edilmedi|media tidak disertakan)>$", regex.IGNORECASE)
+# iOS "image omitted" (older iOS: "<image omitted>") in the languages of the exports we learned
+# from; a document's may follow its name and page count.
+_OMITTED = {
+    Kind.IMAGE: "image omitted|photo omitted|Bild weggelassen|imagen omitida|image absente|imagem não revelada|"
+                "immagine omessa|obrázek vynechán|gambar tidak disertakan|đã bỏ qua hình ảnh|изображение отсутствует|"
+                "зображення відсутнє|画像は含まれていません|ไม่มีรูปภาพ|फ़ोटो हटाई गई|图片已忽略",
+    Kind.VIDEO: "video omitted|Video weggelassen|video omitido|vidéo absente|vídeo não revelado|video omesso|"
+                "video vynecháno|video tidak disertakan|đã bỏ video|видео отсутствует|відео відсутнє|"
+                "ビデオは含まれていません|วิดีโอถูกลบ|वीडियो छोड़ा गया|视频已忽略",
+    Kind.VOICE: "audio omitted|Audio weggelassen|audio omitido|audio omis|ficheiro de áudio não revelado|audio omesso|"
+                "zvukový soubor vynechán|audio tidak disertakan|bỏ qua tệp âm thanh|аудиофайл отсутствует|"
+                "аудіо відсутнє|音声は含まれていません|ไม่มีไฟล์เสียง|ऑडियो हटाई गयी|音频已忽略",
+    Kind.STICKER: "sticker omitted|GIF omitted|Sticker weggelassen|GIF weggelassen|sticker omitido|GIF omitido|"
+                  "sticker omis|GIF retiré|sticker não revelado|GIF não revelada|sticker non incluso|GIF esclusa|"
+                  "nálepka vynechána|GIF vynechán|stiker tidak disertakan|GIF tidak disertakan|đã bỏ sticker|"
+                  "Đã bỏ qua ảnh GIF|стикер не добавлен|GIF отсутствует|Наклейку не додано|GIF-анімацію пропущено|"
+                  "スタンプは含まれていません|GIFは含まれていません|ไม่มีสติกเกอร์|ละเว้น GIF|स्टिकर छोड़ा गया|"
+                  "GIF छोड़ा गया|贴图已忽略",
+    Kind.FILE: "document omitted|Dokument weggelassen|documento omitido|document manquant|documento não revelado|"
+               "documento omesso|dokument vynechán|dokumen tidak disertakan|đã bỏ qua tài liệu|документ отсутствует|"
+               "документ пропущено|ドキュメントは含まれていません|ละเว้นเอกสาร|डॉक्यूमेंट छोड़ा गया|文档已忽略",
+    Kind.CARD: "Contact card omitted|Kontaktkarte ausgelassen|Tarjeta de contacto omitida|Fiche contact manquante|"
+               "Contacto não revelado|Scheda contatto omessa|Vizitka vynechána|Kartu kontak tidak disertakan|"
+               "Bỏ qua thẻ liên lạc|Карточка контакта отсутствует|Картка контакту відсутня|連絡先カードを省略|"
+               "บัตรรายชื่อที่ละเว้น|कॉन्टैक्ट कार्ड छोड़ा गया",
+}
+_AFTER_NAME = r"(?:.*\s)?"
+OMITTED = [(regex.compile(f"^{_AFTER_NAME if kind == Kind.FILE else ''}<?(?:{words})>?$", regex.IGNORECASE), kind)
+           for kind, words in _OMITTED.items()]
+LOCATION = regex.compile(r"^(?:[^\s:]{1,20} ?){1,2}: https://maps\.google\.[a-z.]{2,6}/\?q=|^live location shared",
+                         regex.IGNORECASE)
+POLL = regex.compile(r"^(?:POLL|UMFRAGE|ENCUESTA|SONDAGE|ENQUETE|SONDAGGIO|投票):", regex.IGNORECASE)
+EDITED = regex.compile(r"\s*<(?:This message was edited|Diese Nachricht wurde bearbeitet|Se editó este mensaje\.?|"
+                       r"Ce message a été modifié|Esta mensagem foi editada|Questo messaggio è stato modificato|"
+                       r"此消息已编辑|已编辑)>$")
+# A deleted message: a recall by its sender. "… by admin X" when an admin removed it.
+DELETED = regex.compile(
+    r"^(?:This message was deleted(?: by (?:an )?admin.*)?|You deleted this message|Dit bericht is verwijderd|"
+    r"U hebt dit bericht verwijderd|Diese Nachricht wurde gelöscht|Du hast diese Nachricht gelöscht|"
+    r"Se eliminó este mensaje|Eliminaste este mensaje|Este mensaje fue eliminado|Ce message a été supprimé|"
+    r"Vous avez supprimé ce message|Essa mensagem foi apagada|Esta mensagem foi apagada|Você apagou esta mensagem|"
+    r"Apagou esta mensagem|Questo messaggio è stato eliminato|Hai eliminato questo messaggio|此消息已删除|"
+    r"你删除了此消息|此訊息已被刪除|你已刪除此訊息|Это сообщение удалено|Вы удалили это сообщение|"
+    r"Pesan ini telah dihapus|Anda menghapus pesan ini|Tato zpráva byla smazána|Tuto zprávu jste smazal/a|"
+    r"Вы удалили данное сообщение|Це повідомлення було видалено|Ви видалили це повідомлення|"
+    r"このメッセージは削除されました|このメッセージを削除しました|ข้อความนี้ถูกลบแล้ว|คุณได้ลบข้อความนี้|"
+    r"यह मैसेज डिलीट कर दिया गया है|आपने यह मैसेज डिलीट किया)[.。]?$")
+# WhatsApp's own notices: a system line whoever the export names as its sender.
+NOTICE = regex.compile(
+    r"^(?:Messages and calls are end-to-end encrypted|Messages to this (?:group|chat) are now secured with "
+    r"end-to-end encryption|Messages you send to this (?:group|chat) and calls are now secured|"
+    r"Your security code with .{1,80} changed|Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt|"
+    r"Deine Sicherheitsnummer für .{1,80} hat sich geändert|Los mensajes y las llamadas están cifrados|"
+    r"Cambió tu código de seguridad con|Les messages et les appels sont chiffrés de bout en bout|"
+    r"As mensagens e (?:as )?(?:chamadas|ligações) são|I messaggi e le chiamate sono crittografati|"
+    r"Berichten en (?:gesprekken|oproepen) worden end-to-end versleuteld|消息和通话都进行端到端加密|"
+    r"訊息和通話經端對端加密|訊息已受端對端加密保護|Сообщения и звонки защищены сквозным шифрованием|"
+    r"Pesan dan panggilan terenkripsi secara end-to-end|This (?:group|chat) is with an official business account|"
+    r"Disappearing messages were turned (?:on|off)|Zprávy a hovory jsou opatřeny koncovým šifrováním|"
+    r"Повідомлення й дзвінки захищено наскрізним шифруванням|メッセージと通話はエンドツーエンド暗号化されています|"
+    r"ข้อความและการโทรได้รับการเข้ารหัสจากต้นทางถึงปลายทาง|मैसेजेस और कॉल्स एंड-टू-एंड एन्क्रिप्टेड हैं|"
+    r".{1,80}とのセキュリティコードが変更されました|รหัสความปลอดภัยของคุณกับ|Код безпеки з контактом|"
+    r"Bezpečnostní kód mezi vámi a uživatelem|.{1,80} के लिए आपका सुरक्षा कोड बदल गया है|"
+    r".{1,80}'s security code changed)")
+# What a WhatsApp system line says (English), for iOS files whose marks are gone and for chats
+# where the name system lines come from also writes messages (a one-to-one chat).
+SYSTEM_WORDING = regex.compile(
+    r"^(?:.{1,80} (?:created group .{1,120}|created this group|added .{1,200}|removed .{1,200}|left|"
+    r"joined using this group's invite link|joined from the community|changed the subject .{1,300}|"
+    r"changed this group's icon|deleted this group's icon|changed the group description|changed their phone number"
+    r".{0,200}|changed this group's settings .{1,200}|updated the message timer.{0,200}|turned (?:on|off) "
+    r"disappearing messages.{0,100}|(?:is|are) now an admin|pinned a message|was added)|You're now an admin|"
+    r"You were added|You joined using this group's invite link)\.?$")
+# Calls: events about the caller, not chat (they would be off-hours "messages" otherwise).
+CALL = regex.compile(
+    r"^(?:Missed (?:group )?(?:voice|video) call|(?:Voice|Video) call(?:, .{1,40})?|.{1,80} started a (?:voice |video )?call|"
+    r"Verpasster (?:Sprach|Video)anruf|Llamada perdida|Appel (?:vocal|vidéo) manqué|Chamada de (?:voz|vídeo) perdida|"
+    r"未接(?:语音|视频)通话|(?:语音|视频)通话)\.?$")
+
+
+@dataclass(slots=True)
+class _Survey:
+    order: str = "dmy"
+    ambiguous: bool = True
+    style: str | None = None  # "bracket", "dash" or "colon": the file's header layout
+    marks: bool = False  # the file has U+200E/U+200F marks (iOS keeps them; whatstk-style files drop them)
+    system_name: str | None = None  # who the export names as the sender of system lines (iOS)
+    system_speaks: bool = False  # that name also writes plain messages: a one-to-one chat, not the group
 
 
 class WhatsAppTxt(Format):
     name = "whatsapp-txt"
     title = Text("WhatsApp 导出聊天", "WhatsApp chat export")
-    producer = "WhatsApp → Export chat (Android and iOS, without media)"
+    producer = "WhatsApp → Export chat (Android and iOS), with or without media"
+    versions = ("Android 2.x and iOS 2.x (2016–): 12/24 h, any date order; `- ` and `[…]` headers and old iOS "
+                "`…: ` headers; iOS's U+200E marks; attachment words in English, German and some 25 more languages; "
+                "the .txt, or iOS's .zip (or folder) with _chat.txt")
 
     @staticmethod
     def sniff(head: str, filename: str) -> float:
@@ -48,71 +190,244 @@ class WhatsAppTxt(Format):
             return 0.0
         return 0.9 if hits >= max(2, len(lines) // 3) else 0.55
 
+    @staticmethod
+    def sniff_path(path: Path) -> float:
+        """An iOS export as shared (a .zip holding ``_chat.txt``) or unpacked into a folder."""
+        try:
+            if path.is_dir():
+                chat = path / "_chat.txt"
+                return 0.9 if chat.is_file() and not chat.is_symlink() else 0.0
+            with zipfile.ZipFile(path) as zf:
+                names = [name for name in zf.namelist() if not name.startswith("__MACOSX/")]
+        except OPEN_ERRORS:
+            return 0.0
+        return 0.9 if _chat_name(names) is not None else 0.0
+
     def parse(self, source: Source, stats: InputStats) -> Iterator[Message | Event | Unparsed]:
-        order, ambiguous = self._date_order(source)
-        if ambiguous:
-            stats.notes.append(f"day/month order could not be told from the file; read as {order} "
+        if source.path.is_dir() or (not source.head and zipfile.is_zipfile(source.path)):
+            yield from self._parse_export(source, stats)
+            return
+        yield from self._parse_text(source.path, source.encoding, source, stats, _group_name(source.path))
+
+    def _parse_export(self, source: Source, stats: InputStats) -> Iterator[Message | Event | Unparsed]:
+        try:
+            export = Export(source.path, max_member=MAX_CHAT_BYTES)
+        except ArchiveError as exc:
+            raise InputError(f"cannot open the WhatsApp export ({exc})", where=str(source.path)) from None
+        with export:
+            name = _chat_name([entry.name for entry in export.entries])
+            if name is None:
+                raise InputError("no _chat.txt in this archive or folder", where=str(source.path),
+                                 fix="pass the .zip WhatsApp made (Export chat → Attach media), or the .txt inside it")
+            chat = export.by_name[name]
+            media = 0
+            for entry in export.entries:
+                if entry is chat:
+                    continue
+                if entry.problem:
+                    yield Unparsed(Location(f"{source.path}:{entry.name}"), entry.name, entry.problem)
+                elif entry.name.lower().endswith(".zip"):
+                    yield Unparsed(Location(f"{source.path}:{entry.name}"), entry.name,
+                                   "nested archive in the export; not read")
+                else:
+                    media += 1
+            if media:
+                stats.notes.append(f"{media} media file(s) in the export are not read (the chat names them)")
+            try:
+                member = export.member(chat)
+                member.verify()
+                encoding = detect_encoding(member.head(), member)  # type: ignore[arg-type]
+            except ArchiveError as exc:
+                yield Unparsed(Location(f"{source.path}:{chat.name}"), chat.name, str(exc))
+                return
+            group = source.group or _group_name(source.path)
+            share = chat.info.compress_size if chat.info is not None else chat.size
+            member.max_run = MAX_LINE_BYTES  # after the check: the lines before an over-long one are read
+            try:
+                with member.progress(0, share):
+                    yield from self._parse_text(member, encoding, source, stats, group)
+            except ArchiveError as exc:  # the entry changed after it was checked
+                yield Unparsed(Location(str(member), stats.lines or None), "", f"reading stopped: {exc}")
+
+    def _parse_text(self, path: Path | Member, encoding: str, source: Source, stats: InputStats,
+                    default_group: str) -> Iterator[Message | Event | Unparsed]:
+        survey = _survey(path, encoding, source)
+        if survey.ambiguous:
+            stats.notes.append(f"day/month order could not be told from the file; read as {survey.order} "
                                "(set [input] date_order in the policy)")
-        group = source.group or _group_name(source.path.stem)
+        group = source.group or (survey.system_name if default_group == "_chat" and survey.system_name
+                                 else default_group)
+        where = str(path)
         block: TextBlock | None = None
-        for lineno, line in iter_lines(source.path, source.encoding):
+        for lineno, line in iter_lines(path, encoding):  # type: ignore[arg-type]
             stats.lines = lineno
             header = HEADER.match(line)
+            if header and _style(header) != survey.style:
+                header = None
             if header:
                 if block is not None:
-                    yield from self._finish(block, group, order, source)
+                    yield from self._finish(block, group, survey, source, where)
                 block = TextBlock(lineno, header)
             elif block is not None:
                 block.content.append(line)
             elif line.strip():
-                yield Unparsed(Location(str(source.path), lineno), line, "text before the first message")
+                yield Unparsed(Location(where, lineno), line, "text before the first message")
         if block is not None:
-            yield from self._finish(block, group, order, source)
+            yield from self._finish(block, group, survey, source, where)
 
-    @staticmethod
-    def _date_order(source: Source) -> tuple[str, bool]:
-        """"ymd", "dmy" or "mdy" from every header of the file, and whether it stayed ambiguous."""
-        day_first = month_first = False
-        for _, line in iter_lines(source.path, source.encoding):
-            m = HEADER.match(line)
-            if m is None:
-                continue
-            if len(m["a"]) == 4:
-                return "ymd", False
-            day_first |= int(m["a"]) > 12
-            month_first |= int(m["b"]) > 12
-            if day_first or month_first:
-                break
-        if day_first != month_first:
-            return ("dmy" if day_first else "mdy"), False
-        return source.options.date_order or "dmy", True
-
-    def _finish(self, block: TextBlock, group: str, order: str, source: Source) -> Iterator[Message | Event | Unparsed]:
+    def _finish(self, block: TextBlock, group: str, survey: _Survey, source: Source,
+                where: str) -> Iterator[Message | Event | Unparsed]:
         h = block.header
-        loc = Location(str(source.path), block.lineno)
+        loc = Location(where, block.lineno)
         try:
-            ts = _timestamp(h, order).replace(tzinfo=source.tz)
+            ts = aware(_timestamp(h, survey.order), source.tz)
         except ValueError:
-            yield from unparsed_lines(loc.path, block.lineno, [h[0], *block.content], "impossible timestamp")
+            yield from unparsed_lines(where, block.lineno, [h[0], *block.content], "impossible timestamp")
             return
         rest = h["rest"]
         name, sep, first = rest.partition(": ")
-        if not sep:
-            yield system_event(group, ts, "\n".join([rest, *block.content]).strip(LRM).strip(), loc)
+        if not sep:  # Android (and old iOS) system lines carry no sender
+            yield system_event(group, ts, _clean("\n".join([rest, *block.content])), loc)
             return
+        name = MARKS.sub("", name).strip()
         text = "\n".join([first, *block.content])
-        if text.startswith(LRM) and not ATTACHED.search(text):  # iOS: a system line, the group as sender
-            yield system_event(group, ts, text.strip(LRM), loc)
+        body = _clean(text)
+        head = body.split("\n", 1)[0]
+        marked = first.startswith(LRM)  # iOS marks the text of system lines, recalls and locations
+        if NOTICE.match(head):
+            yield system_event(group, ts, body, loc)
             return
-        text = text.replace(LRM, "")
-        yield Message(group, ts, name.strip(LRM).strip(), _kind(text), text, loc, mentions=find_mentions(text))
+        if DELETED.match(head):
+            yield Event(group, ts, EventKind.RECALL, body, loc, actor=name)
+            return
+        kind = _kind(head)
+        media_line = LRM in h["lrm"]  # iOS marks a line that carries media
+        if kind is None and not media_line and not LOCATION.match(head) and not POLL.match(head):
+            if CALL.match(head):
+                yield Event(group, ts, EventKind.UNKNOWN, body, loc,
+                            actor=None if name in (survey.system_name, group) else name)
+                return
+            if survey.style != "dash" and name in (survey.system_name, group) and (marked or not survey.marks) \
+                    and (not survey.system_speaks or _system_wording(body)):
+                yield system_event(group, ts, body, loc)
+                return
+        if kind is None:
+            kind = (Kind.LOCATION if LOCATION.match(head) else Kind.OTHER if media_line and marked
+                    else placeholder_kind(body))
+        text = EDITED.sub("", MARKS.sub("", text))
+        yield Message(group, ts, name, kind, text, loc, mentions=find_mentions(text))
 
 
-def _kind(text: str) -> Kind:
-    attached = ATTACHED.search(text)
+def _clean(text: str) -> str:
+    return EDITED.sub("", MARKS.sub("", text)).strip()
+
+
+def _style(h: regex.Match) -> str:
+    return "bracket" if h["bracket"] else "dash" if h["dash"] else "colon"
+
+
+def _kind(head: str) -> Kind | None:
+    """The kind of media the first line of a message stands for, or None for text."""
+    attached = IOS_ATTACHED.search(head)
     if attached:
-        return ATTACHMENT_KINDS.get(attached["what"], Kind.FILE)
-    return placeholder_kind(text)
+        return _file_kind(attached["file"])
+    attached = ANDROID_ATTACHED.match(head)
+    if attached:
+        return _file_kind(attached["file"])
+    if MEDIA_OMITTED.match(head):
+        return Kind.OTHER
+    for pattern, kind in OMITTED:
+        if len(head) < 300 and pattern.match(head):
+            return kind
+    return None
+
+
+_TYPED = {"PHOTO": Kind.IMAGE, "VIDEO": Kind.VIDEO, "AUDIO": Kind.VOICE, "STICKER": Kind.STICKER, "GIF": Kind.STICKER,
+          "CONTACT": Kind.CARD, "IMG": Kind.IMAGE, "VID": Kind.VIDEO, "PTT": Kind.VOICE, "AUD": Kind.VOICE,
+          "STK": Kind.STICKER, "DOC": Kind.FILE}
+_EXTENSIONS = {Kind.IMAGE: {"jpg", "jpeg", "png", "heic", "gif", "bmp"}, Kind.VIDEO: {"mp4", "mov", "3gp", "m4v", "webm"},
+               Kind.VOICE: {"opus", "ogg", "m4a", "mp3", "aac", "amr", "wav"}, Kind.STICKER: {"webp", "was"},
+               Kind.CARD: {"vcf"}}
+
+
+def _file_kind(name: str) -> Kind:
+    """From WhatsApp's media names (00000012-PHOTO-…, IMG-…-WA0001) or the file's extension."""
+    typed = regex.match(r"^(?:\d{8}-)?(?P<what>[A-Z]+)-", name)
+    if typed and typed["what"] in _TYPED:
+        return _TYPED[typed["what"]]
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    for kind, extensions in _EXTENSIONS.items():
+        if ext in extensions:
+            return kind
+    return Kind.FILE
+
+
+def _survey(path: Path | Member, encoding: str, source: Source) -> _Survey:
+    """A first pass over the file: its header style, the day/month order (from the whole file
+    when needed), whether it keeps iOS's marks, who system lines come from (the sender of the
+    encryption notice, else of the first marked system wording) and whether that name also writes
+    messages. An Android file is read until the order is known; an iOS file to its end."""
+    survey = _Survey()
+    day_first = month_first = False
+    decided = False
+    for lineno, line in _lines_until_damage(path, encoding):
+        if not survey.marks and (LRM in line or RLM in line):
+            survey.marks = True
+        if decided and survey.style == "dash" and (survey.marks or lineno > SURVEY_LINES):
+            break
+        if decided and survey.system_speaks:
+            break
+        m = HEADER.match(line)
+        if m is None:
+            continue
+        if survey.style is None:
+            survey.style = _style(m)
+        elif _style(m) != survey.style:
+            continue
+        if survey.style != "dash":
+            _survey_sender(survey, m)
+        if decided:
+            continue
+        if len(m["a"]) == 4:
+            survey.order, survey.ambiguous, decided = "ymd", False, True
+            continue
+        day_first |= int(m["a"]) > 12
+        month_first |= int(m["b"]) > 12
+        if day_first or month_first:
+            decided = True
+    if survey.order != "ymd":
+        if day_first != month_first:
+            survey.order, survey.ambiguous = ("dmy" if day_first else "mdy"), False
+        else:
+            survey.order, survey.ambiguous = source.options.date_order or "dmy", True
+    return survey
+
+
+def _lines_until_damage(path: Path | Member, encoding: str) -> Iterator[tuple[int, str]]:
+    """The file's lines up to where a zipped chat turns out damaged (an over-long line): the
+    survey uses what it saw, and the parse stops at the same place and says so."""
+    try:
+        yield from iter_lines(path, encoding)  # type: ignore[arg-type]
+    except ArchiveError:
+        return
+
+
+def _survey_sender(survey: _Survey, m: regex.Match) -> None:
+    name, sep, text = m["rest"].partition(": ")
+    if not sep:
+        return
+    name, body = MARKS.sub("", name).strip(), MARKS.sub("", text).strip()
+    marked = text.startswith(LRM) and LRM not in m["lrm"]
+    if survey.system_name is None:
+        if NOTICE.match(body) or marked and _system_wording(body):
+            survey.system_name = name
+        return
+    if name == survey.system_name and not marked and not NOTICE.match(body) and not _system_wording(body):
+        survey.system_speaks = True
+
+
+def _system_wording(body: str) -> bool:
+    return bool(SYSTEM_WORDING.match(body)) or match_system_text(body) is not None
 
 
 def _timestamp(h: regex.Match, order: str) -> datetime:
@@ -127,8 +442,24 @@ def _timestamp(h: regex.Match, order: str) -> datetime:
     return datetime(year, month, day, hour, int(h["min"]), int(h["s"] or 0))
 
 
-def _group_name(stem: str) -> str:
-    for prefix in ("WhatsApp Chat with ", "WhatsApp Chat - ", "与", "WhatsApp 聊天 - "):
+def _chat_name(names: list[str]) -> str | None:
+    """The chat's text file in an export: ``_chat.txt`` (iOS), else the one ``WhatsApp Chat….txt``
+    (Android's "with media" shared as one archive), at the top or in one folder."""
+    for name in names:
+        if PurePosixPath(name).name == "_chat.txt" and name.count("/") <= 1:
+            return name
+    texts = [n for n in names if n.lower().endswith(".txt") and n.count("/") <= 1
+             and PurePosixPath(n).name.lower().startswith(("whatsapp chat", "whatsapp-chat", "whatsapp 聊天"))]
+    return texts[0] if len(texts) == 1 else None
+
+
+def _group_name(path: Path) -> str:
+    stem = path.stem if path.suffix.lower() in (".txt", ".zip") else path.name
+    if stem == "_chat" and path.parent.name:
+        parent = _group_name(path.parent)
+        return parent if parent != path.parent.name else stem
+    for prefix in ("WhatsApp Chat with ", "WhatsApp Chat - ", "WhatsApp Chat mit ", "Chat de WhatsApp con ",
+                   "Discussion WhatsApp avec ", "Conversa do WhatsApp com ", "与", "WhatsApp 聊天 - "):
         if stem.startswith(prefix):
             return stem[len(prefix):] or stem
     return stem

@@ -145,21 +145,31 @@ def _sniffed(path: Path) -> str:
 
 
 def expand(paths: list[Path]) -> list[InputFile]:
-    """The inputs to read: files as given; a folder that is one export (Slack) as is; any
-    other folder as the files inside it, in name order (hidden files skipped); standard
-    input and pipes read once."""
+    """The inputs to read: files as given; a folder that is one export (Slack, an unpacked
+    WhatsApp chat) as is; any other folder as the exports inside it, in path order (hidden
+    ones skipped), where a sub-folder that is one export stays one input; standard input and
+    pipes read once."""
     found: list[InputFile] = []
     for path in paths:
         file = as_input(path)
         if not file.path.is_dir() or container_format(file.path):
             found.append(file)
             continue
-        inside = sorted(p for p in path.rglob("*") if p.is_file()
-                        and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        inside = sorted(_exports_in(path), key=str)
         if not inside:
             raise InputError("folder has no files", where=str(path), fix="pass the export files")
         found.extend(InputFile(p, str(p)) for p in inside)
     return found
+
+
+def _exports_in(folder: Path) -> Iterator[Path]:
+    for child in folder.iterdir():
+        if child.name.startswith("."):
+            continue
+        if child.is_dir():
+            yield from ([child] if container_format(child) else _exports_in(child))
+        elif child.is_file():
+            yield child
 
 
 def check_strict(opened: "OpenInput") -> None:
