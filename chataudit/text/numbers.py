@@ -11,7 +11,8 @@ NUMERAL = rf"(?:\d+(?:\.\d+)?|[{''.join(DIGITS)}{''.join(UNITS)}半]+)"
 
 
 def to_number(text: str) -> float:
-    """'30' → 30, '三十' → 30, '十一' → 11, '一百' → 100, '两' → 2, '半' → 0.5, '伍拾' → 50."""
+    """'30' → 30, '三十' → 30, '十一' → 11, '一百' → 100, '两' → 2, '半' → 0.5, '伍拾' → 50,
+    '一千五' → 1500 (the digit after a unit counts in the unit below it)."""
     text = text.strip().replace(",", "")
     if not text:
         raise ValueError("empty number")
@@ -19,7 +20,7 @@ def to_number(text: str) -> float:
         return float(text)
     if text == "半":
         return 0.5
-    total, current = 0, 0
+    total, current, unit = 0, 0, 1
     for ch in text:
         if ch in DIGITS:
             current = DIGITS[ch]
@@ -34,4 +35,6 @@ def to_number(text: str) -> float:
             return total + current + 0.5
         else:
             raise ValueError(f"not a number: {text!r}")
+    if unit >= 100 and len(text) > 1 and text[-2] in UNITS:  # 一千五 is 1500; 一千零五 is 1005
+        current *= unit // 10
     return float(total + current)

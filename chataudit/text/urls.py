@@ -1,6 +1,7 @@
 """Links in messages, with or without a scheme (www.x.com, x.cn/abc, 45.76.12.9/a.apk),
 found on the width-folded text so full-width dots (ｘ．ｃｏｍ) do not hide them. A link ends
-at white space, Chinese punctuation or a Chinese character: 见 x.cn/a：明天 links x.cn/a."""
+at white space, Chinese punctuation or a Chinese character: 见 x.cn/a：明天 links x.cn/a. A top-level
+domain ends its label: example.community is not example.com."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ _TLDS = ("com|cn|net|org|top|xyz|vip|cc|io|me|info|biz|club|site|online|shop|lin
          "dev|ren|wang|win|bid|loan|work|live|fun|icu|pw|ws|cyou|asia|tv|hk|tw|mo|us|uk|ru|in")
 LINK = regex.compile(
     r"(?<![\w@.-])(?:(?P<scheme>https?|ftp)://)?"
-    r"(?P<host>(?:\d{1,3}(?:\.\d{1,3}){3})|(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:" + _TLDS + r"))"
+    r"(?P<host>(?:\d{1,3}(?:\.\d{1,3}){3})|(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:" + _TLDS + r")(?![a-z0-9-]))"
     r"(?P<port>:\d{1,5})?(?P<path>/[^\s，。！？、；：）】」』“”‘’《》…～\"'<>\p{Han}]*)?",
     regex.IGNORECASE,
 )
