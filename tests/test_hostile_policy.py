@@ -175,3 +175,16 @@ def test_a_discovered_policy_that_is_not_a_regular_file_is_not_skipped(tmp_path,
     (tmp_path / name).symlink_to(tmp_path / "nowhere.toml")
     with pytest.raises(PolicyError, match="policy file not found"):
         load_policy(cwd=tmp_path)
+
+
+def test_a_named_pipe_as_the_domain_deny_list(cli, tmp_path):
+    (tmp_path / "lex").mkdir()
+    (tmp_path / "lex" / "gambling.txt").write_text("赌博\n", encoding="utf-8")
+    os.mkfifo(tmp_path / "lex" / "malicious_domains.txt")
+    (tmp_path / "p.toml").write_text('[lexicons]\ndir = "lex"\n', encoding="utf-8")
+    one_line_error(quick(cli, "audit", SAMPLE, "--policy", "p.toml"), "malicious_domains.txt", "a named pipe")
+
+
+@pytest.mark.parametrize("pattern", ["[]", "5", "[5]"])
+def test_a_naming_pattern_of_the_wrong_shape_is_a_policy_error(tmp_path, pattern):
+    assert "rules.M101.pattern" in _error(tmp_path, f"[rules.M101]\npattern = {pattern}\n")

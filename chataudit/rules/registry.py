@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import ValidationError
 
 from chataudit.errors import PolicyError, UsageError
 from chataudit.findings import Severity
 from chataudit.plugins import load_group
 from chataudit.policy.load import LoadedPolicy, bundled_policies_dir, policy_error
-from chataudit.text.lexicon import DOMAINS_FILE, Entry, Matcher, read_lexicon, read_lexicon_folder
+from chataudit.safefile import read_regular
+from chataudit.text.lexicon import DOMAINS_FILE, LEXICON_BYTES, Entry, Matcher, read_lexicon, read_lexicon_folder
 from chataudit.roster import Roster, read_roster
 from chataudit.rules.base import Rule, RuleContext
 from chataudit.rules.custom import CustomRule
@@ -53,11 +56,11 @@ def build_rules(loaded: LoadedPolicy, select: list[str] | None = None,
                               fix=f"use one of {', '.join([*classes, *custom_ids])}")
     if roster is None and policy.membership.roster:
         roster = read_roster(loaded.base_dir / policy.membership.roster)
-    pattern = policy.rules.get("M101", {}).get("pattern", "{dept}-{name}")
+    pattern = _first_pattern(policy.rules.get("M101", {}).get("pattern"))
     matcher, bad_domains = content_matcher(loaded)
     ctx = RuleContext(roles=policy.roles, tz=policy.tz, roster=roster,
                       required_roles=tuple(policy.membership.required_roles),
-                      name_pattern=pattern if isinstance(pattern, str) else pattern[0],
+                      name_pattern=pattern,
                       matcher=matcher, bad_domains=bad_domains)
     wanted = select_ids([*classes, *custom_ids], select, ignore)
     rules: list[Rule] = []
@@ -72,6 +75,14 @@ def build_rules(loaded: LoadedPolicy, select: list[str] | None = None,
             rules.append(cls(options, ctx, severity=severity, clause=clause))
     rules += [CustomRule(spec, ctx) for spec in policy.custom if spec.id in wanted]
     return rules
+
+
+def _first_pattern(value: object) -> str:
+    """The naming pattern a fix list spells names with: the first of M101's patterns. A value
+    of the wrong shape falls back to the default here; M101's own options check reports it."""
+    if isinstance(value, list) and value:
+        value = value[0]
+    return value if isinstance(value, str) else "{dept}-{name}"
 
 
 def _custom_ids(loaded: LoadedPolicy, classes: dict[str, type[Rule]]) -> list[str]:
@@ -107,9 +118,7 @@ def content_matcher(loaded: LoadedPolicy) -> tuple[Matcher, frozenset[str]]:
             entries += read_lexicon(loaded.base_dir / name, category)
         for category, phrases in settings.extra.items():
             entries += [Entry(category, p.lstrip("!").strip(), p.startswith("!")) for p in phrases if p.strip()]
-        domains = folder / DOMAINS_FILE
-        bad = frozenset(line.strip().lower() for line in domains.read_text(encoding="utf-8").splitlines()
-                        if line.strip() and not line.startswith("#")) if domains.is_file() else frozenset()
+        bad = _deny_listed_domains(folder / DOMAINS_FILE)
         _MATCHERS[key] = (Matcher(entries, pinyin=settings.pinyin, homophones=settings.homophones), bad)
     return _MATCHERS[key]
 
@@ -125,3 +134,13 @@ def _common(settings: dict, rid: str, source: str) -> tuple[bool, Severity | Non
     if clause is not None and not isinstance(clause, str):
         raise PolicyError(f"rules.{rid}.clause: expected a string", where=source)
     return enabled, Severity(severity) if severity else None, clause
+
+
+def _deny_listed_domains(path: Path) -> frozenset[str]:
+    """The lexicon folder's link domain deny-list, read like every policy file (a regular file
+    of sane size: a FIFO by that name must not hang the run)."""
+    if not path.exists():
+        return frozenset()
+    text = read_regular(path, limit=LEXICON_BYTES, what="domain list", error=PolicyError,
+                        fix="check the file under [lexicons] dir").decode("utf-8-sig", errors="replace")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))

@@ -55,5 +55,23 @@ def find_links(text: str) -> Iterator[Link]:
         if m["path"]:  # a full-width mark was folded to ASCII (：→ :), but it ends the link as written
             cut = _FULL_WIDTH.search(text, m.start("path"), end)
             end = cut.start() if cut else end
+        if m["path"]:
+            end = _trimmed(folded, m.start("path"), end)
         path = folded[m.start("path"):end] if m["path"] else ""
         yield Link(text[m.start():end], host, path.lower(), m.start(), end)
+
+
+_TAIL = ".,;:!?)]}"
+
+
+def _trimmed(folded: str, start: int, end: int) -> int:
+    """The end of a link's path without the sentence punctuation after it: a trailing
+    . , ; : ! ? is prose, and a closing bracket without its opening one in the path closes
+    a remark around the link ((见 x.cn/a.apk) must still end in .apk)."""
+    while end > start + 1 and folded[end - 1] in _TAIL:
+        closer = folded[end - 1]
+        opener = {")": "(", "]": "[", "}": "{"}.get(closer)
+        if opener and folded.count(opener, start, end) >= folded.count(closer, start, end):
+            break
+        end -= 1
+    return end

@@ -6,6 +6,7 @@ from chataudit.engine import audit
 from chataudit.jobs.eval import content_rule_ids
 from chataudit.policy.load import load_policy
 from chataudit.rules.registry import build_rules
+from chataudit.text.urls import find_links
 from tests.timeline import record
 
 
@@ -133,3 +134,13 @@ def test_model_findings_can_be_violations_and_have_a_threshold(tmp_path):
     assert violation.data["review"] is False
     assert c403("model_threshold = 1.0") == []
     assert c403("model = false") == []
+
+
+@pytest.mark.parametrize(("text", "url"), [
+    ("(见 http://x.cn/a.apk)", "http://x.cn/a.apk"),  # a closing bracket of the prose is not the link's
+    ("下载 http://x.cn/a.apk.", "http://x.cn/a.apk"),
+    ("http://1.2.3.4/x.exe!", "http://1.2.3.4/x.exe"),
+    ("http://en.wikipedia.org/wiki/Foo_(bar)", "http://en.wikipedia.org/wiki/Foo_(bar)"),  # balanced: kept
+])
+def test_links_end_before_the_sentence_punctuation_after_them(text, url):
+    assert [link.url for link in find_links(text)] == [url]
