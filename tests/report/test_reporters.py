@@ -148,3 +148,36 @@ def test_streamed_json_is_exactly_json_dump_of_the_whole_report(cli, hostile, ar
     whole = json.loads(result.out)
     assert result.out == json.dumps(whole, ensure_ascii=False, indent=2) + "\n"
     assert whole["violations"] or whole.get("fixes")
+
+
+CONTROLS = ("2023-10-09 23:00:00 销售部-张三\n看\u202e这里\u009b的\uffff字\n\n")
+
+
+@pytest.mark.parametrize("output", ["json", "jsonl", "sarif"])
+def test_json_outputs_escape_what_a_terminal_acts_on(cli, tmp_path, output):
+    """Issue #15 item 14: U+202E and C1 controls are written as \\uXXXX, the same JSON value."""
+    (tmp_path / "x.txt").write_text(CONTROLS, encoding="utf-8")
+    out = cli("audit", "x.txt", "--select", "T501", "--output", output).out
+    assert "\u202e" not in out and "\u009b" not in out and "\\u202e" in out and "\\u009b" in out
+    first = json.loads(out.splitlines()[0] if output == "jsonl" else out)
+    excerpt = first["excerpt"] if output == "jsonl" else (
+        first["violations"][0]["excerpt"] if output == "json" else first["runs"][0]["results"][0]["properties"]["excerpt"])
+    assert "\u202e" in excerpt  # the value itself is unchanged
+
+
+@pytest.mark.parametrize("output", ["junit", "xlsx"])
+def test_xml_writers_drop_what_xml_forbids(cli, tmp_path, output):
+    """Issue #15 item 8: a message with U+FFFF made junit.xml and XLSX sheets ill-formed."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    (tmp_path / "x.txt").write_text(CONTROLS, encoding="utf-8")
+    result = cli("audit", "x.txt", "--select", "T501", "--output", output, "-o", tmp_path / f"r.{output}")
+    assert result.code == 0, result.err
+    if output == "junit":
+        ET.parse(tmp_path / "r.junit")
+    else:
+        with zipfile.ZipFile(tmp_path / "r.xlsx") as book:
+            for name in book.namelist():
+                if name.endswith(".xml"):
+                    ET.fromstring(book.read(name))
