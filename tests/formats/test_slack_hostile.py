@@ -6,8 +6,6 @@ import json
 import os
 import stat
 import struct
-import subprocess
-import sys
 import textwrap
 import time
 import zipfile
@@ -20,6 +18,7 @@ from hypothesis import strategies as st
 from chataudit.errors import InputError
 from chataudit.jobs.inputs import open_input
 from chataudit.records import Message, Unparsed
+from tests.memory import peak_mib_of
 from tests.timeline import SHANGHAI
 
 ROW = {"type": "message", "ts": "1696812910.000200", "user": "U01", "text": "正常消息"}
@@ -204,13 +203,12 @@ def test_a_folder_export_has_the_zip_limits(tmp_path, monkeypatch):
 
 
 PEAK = textwrap.dedent("""
-    import resource, sys
+    import sys
     from pathlib import Path
     from zoneinfo import ZoneInfo
     from chataudit.jobs.inputs import open_input
     opened = open_input(Path(sys.argv[1]), "auto", ZoneInfo("Asia/Shanghai"), None)
-    n = sum(1 for _ in opened.records())
-    print(n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+    print(sum(1 for _ in opened.records()))
 """)
 
 
@@ -234,9 +232,8 @@ def bomb(path: Path, mib: int, shape: str) -> Path:
 
 
 def peak_mib(path: Path) -> tuple[int, int]:
-    out = subprocess.run([sys.executable, "-c", PEAK, str(path)], capture_output=True, text=True, timeout=1200, check=True)
-    records, peak = map(int, out.stdout.split())
-    return records, peak
+    records, peak = peak_mib_of(PEAK, str(path))
+    return int(records), peak
 
 
 def test_a_100_mib_day_file_from_a_small_zip_is_not_loaded_whole(tmp_path):
