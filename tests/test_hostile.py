@@ -187,24 +187,18 @@ def test_a_lone_surrogate_is_replaced_before_any_writer_sees_it(cli, tmp_path, c
 def _slack_zip(path, days: dict[str, str], damage: dict[str, tuple[int, str, object]] | None = None):
     """A Slack export zip; ``damage`` patches a field (central directory offset, struct format,
     function of the old value) of an entry in its central record and local header."""
-    import struct
     import zipfile
+
+    from tests.formats.test_slack_hostile import patch
 
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("users.json", '[{"id": "U01", "profile": {"display_name": "王建国"}}]')
         for name, text in days.items():
             zf.writestr(name, text)
-    data = bytearray(path.read_bytes())
+    data = path.read_bytes()
     for name, (offset, fmt, value) in (damage or {}).items():
-        for signature, name_at, length_at, shift in ((b"PK\x01\x02", 46, 28, 0), (b"PK\x03\x04", 30, 26, 2)):
-            at = data.find(signature)
-            while at >= 0:
-                size = struct.unpack_from("<H", data, at + length_at)[0]
-                if bytes(data[at + name_at:at + name_at + size]) == name.encode():
-                    old = struct.unpack_from(fmt, data, at + offset - shift)[0]
-                    struct.pack_into(fmt, data, at + offset - shift, value(old))
-                at = data.find(signature, at + 4)
-    path.write_bytes(bytes(data))
+        data = patch(data, name, offset, fmt, value)
+    path.write_bytes(data)
     return path
 
 
