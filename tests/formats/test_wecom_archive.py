@@ -38,8 +38,7 @@ def test_the_record_types_of_the_finance_sdk():
     assert (todo.text, news.url, agree.group) == ("周报\n周五下班前提交本周周报", "https://mp.weixin.qq.com/s/AbCdEf123", "单聊")
 
 
-@pytest.mark.parametrize("array", [False, True], ids=["jsonl", "array"])
-@pytest.mark.parametrize("bad", [
+BAD_RECORDS = [
     '{"msgid": "m1", "action": "send", "from": "u", "roomid": "r", "msgtime": 1e300, "msgtype": "text"}',
     '{"msgid": "m1", "action": "send", "from": "u", "roomid": "r", "msgtime": -1e300, "msgtype": "text"}',
     '{"msgid": "m1", "action": "send", "from": "u", "roomid": "r", "msgtime": NaN, "msgtype": "text"}',
@@ -52,15 +51,29 @@ def test_the_record_types_of_the_finance_sdk():
     '"vote": {"votetitle": "t", "voteitem": [{"x": 1}]}}',
     DEEP,
     '"just a string"',
-], ids=["1e300", "-1e300", "NaN", "huge-int", "true", "from-object", "content-list", "voteitem-objects", "deep", "string"])
+]
+BAD_IDS = ["1e300", "-1e300", "NaN", "huge-int", "true", "from-object", "content-list", "voteitem-objects", "deep", "string"]
+BAD_CASES = [pytest.param(bad, array, id=f"{name}-{'array' if array else 'jsonl'}")
+             for bad, name in zip(BAD_RECORDS, BAD_IDS, strict=True) for array in (False, True)
+             if not (array and name == "NaN")]  # NaN in an array: see the test after this one
+
+
+@pytest.mark.parametrize(("bad", "array"), BAD_CASES)
 def test_a_bad_record_is_one_unparsed_record_and_the_next_is_read(tmp_path, bad, array):
-    if array and "NaN" in bad:
-        pytest.skip("NaN is not JSON: Python's json reads it in a line, an array's parser stops at it")
     path = write(tmp_path, [bad, json.dumps(GOOD)], array)
     name, records, stats = read(path, "wecom-archive")
     assert isinstance(records[0], Unparsed) and records[0].reason
     assert isinstance(records[1], Message) and records[1].loc.ref == "m9"
     assert (stats.messages, stats.unparsed_lines) == (1, 1)
+
+
+def test_nan_inside_an_array_ends_the_array_and_says_so(tmp_path):
+    """A known limit: NaN is not JSON, so the streaming parser of an array stops at it; what is
+    left is one unparsed record that says the rest was not read (never a crash, never silent)."""
+    bad = '{"msgid": "m1", "action": "send", "from": "u", "roomid": "r", "msgtime": NaN, "msgtype": "text"}'
+    _, records, stats = read(write(tmp_path, [bad, json.dumps(GOOD)], True), "wecom-archive")
+    assert len(records) == 1 and "the rest is not read" in records[0].reason
+    assert (stats.messages, stats.unparsed_lines) == (0, 1)
 
 
 def test_msgtime_1e300_says_why(tmp_path):
