@@ -113,11 +113,14 @@ class Explainer:
             yield record
 
     def attach(self, findings: Iterator[Finding], last: list) -> Iterator[Finding]:
+        explained: tuple[Message | None, dict | None] = (None, None)  # several findings on one message share it
         for finding in findings:
             record = last[0] if last else None
             if (isinstance(record, Message) and finding.loc == record.loc
                     and any(key in finding.data for key in self.EXPLAINED)):
-                finding.data["explanation"] = as_data(_explain_message(record, [], self.rules, self.loaded))
+                if explained[0] is not record:
+                    explained = (record, as_data(_explain_message(record, [], self.rules, self.loaded)))
+                finding.data["explanation"] = explained[1]
             yield finding
 
 

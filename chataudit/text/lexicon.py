@@ -154,6 +154,8 @@ class Matcher:
                     deny.append(Hit(entry.category, entry.phrase, start, end, "pinyin" if self.pinyin_of[index] else "exact"))
         if self._sound is not None:
             deny.extend(self._sound_hits(text, deny))
+        if not deny:  # most messages: nothing to judge
+            return [], allowed
         words = _Words(text)
         return [(hit, _why_not(text, hit, allowed, words)) for hit in deny], allowed
 
