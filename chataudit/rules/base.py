@@ -23,6 +23,7 @@ from chataudit.text.classifier import Verdict, abuse_model
 from chataudit.text.lexicon import Hit, Matcher
 from chataudit.text.normalize import normalize
 from chataudit.text.pii import PersonalData, find_personal_data
+from chataudit.text.prefilter import Prefilter
 from chataudit.text.urls import Link, find_links
 
 EXCERPT_CHARS = 120
@@ -67,21 +68,44 @@ class Directory:
         return best or token
 
 
+class PatternGate:
+    """Every content rule's patterns as one question, asked once per message: may any of them
+    match? A text without the literals the patterns need (see text/prefilter.py) is answered
+    at once; the others by one search of all of them together, so that on an ordinary message
+    (no hits, no pattern) each rule stops at once. Patterns that cannot be joined safely are
+    not gated (yes); a search that times out answers yes, and the rule's own search then
+    reports the slow regex."""
+
+    def __init__(self, patterns: list[str]):
+        self.regexes = joined(patterns)
+        self.prefilter = Prefilter(patterns)
+
+    def may_match(self, text: str) -> bool:
+        if not self.prefilter.maybe(text):
+            return False
+        if len(self.regexes) != 1:
+            return bool(self.regexes)
+        try:
+            return self.regexes[0].search(text, timeout=REGEX_TIMEOUT) is not None
+        except TimeoutError:
+            return True
+
+
 class ContentView:
     """The per-message work content rules share: done once, read by all of them. Lexicon hits,
     links and personal data are found only when a rule asks for them."""
 
-    __slots__ = ("msg", "norm", "_matcher", "_gate", "_hits", "_allowed", "_patterned", "_links", "_personal",
+    __slots__ = ("msg", "norm", "_matcher", "_gate", "_hits", "_allowed", "_quiet", "_links", "_personal",
                  "_abuse")
 
-    def __init__(self, msg: Message, matcher: Matcher | None, gate: list[regex.Pattern[str]]):
+    def __init__(self, msg: Message, matcher: Matcher | None, gate: PatternGate):
         self.msg = msg
         self.norm = normalize(msg.text)
         self._matcher = matcher
         self._gate = gate
         self._hits: list[Hit] | None = None
         self._allowed: list[tuple[int, int]] = []
-        self._patterned: bool | None = None
+        self._quiet: bool | None = None
         self._links: list[Link] | None = None
         self._personal: list[PersonalData] | None = None
         self._abuse: Verdict | None | bool = False  # False: not asked yet
@@ -108,26 +132,12 @@ class ContentView:
         return self._abuse  # type: ignore[return-value]
 
     @property
-    def patterned(self) -> bool:
-        """Whether any content rule's pattern may match: one search of all of them together,
-        so that on an ordinary message (no hits, no pattern) each rule stops at once. Patterns
-        that cannot be joined safely are not gated (yes); a gate that times out answers yes,
-        and the rule's own search then reports the slow regex."""
-        if self._patterned is None:
-            if len(self._gate) > 1:
-                self._patterned = True
-            else:
-                try:
-                    self._patterned = bool(self._gate) and self._gate[0].search(
-                        self.norm.text, timeout=REGEX_TIMEOUT) is not None
-                except TimeoutError:
-                    self._patterned = True
-        return self._patterned
-
-    @property
     def quiet(self) -> bool:
-        """No lexicon hit and no content pattern: nothing for any lexicon rule to report."""
-        return not self.hits and not self.patterned
+        """No lexicon hit and no content pattern that may match (see PatternGate): nothing for
+        any lexicon rule to report. Asked by every lexicon rule, worked out once."""
+        if self._quiet is None:
+            self._quiet = not self.hits and not self._gate.may_match(self.norm.text)
+        return self._quiet
 
     @property
     def links(self) -> list[Link]:
@@ -160,7 +170,7 @@ class RuleContext:
     directory: Directory = None  # type: ignore[assignment]
     _leader_cache: dict[str, bool] = field(default_factory=dict)
     content_patterns: list[str] = field(default_factory=list)  # every content rule's regex, for the gate
-    _gate: list[regex.Pattern[str]] | None = None
+    _gate: PatternGate | None = None
     _content_for: Message | None = None
     _content: ContentView | None = None
 
@@ -208,7 +218,7 @@ class RuleContext:
         """Normalised text, lexicon hits, links and personal data of a message, once per message."""
         if self._content_for is not msg:
             if self._gate is None:
-                self._gate = joined(self.content_patterns)
+                self._gate = PatternGate(self.content_patterns)
             self._content_for, self._content = msg, ContentView(msg, self.matcher, self._gate)
         return self._content
 

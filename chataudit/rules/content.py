@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
@@ -17,6 +18,7 @@ from chataudit.rules.base import Rule, RuleOptions
 from chataudit.text.classifier import abuse_model
 from chataudit.text.context import UNFRAMED, forbidden, framed, warning_spans
 from chataudit.text.normalize import normalize
+from chataudit.text.prefilter import Prefilter
 from chataudit.text.pii import LABELS as PII_LABELS
 
 CATEGORY = {
@@ -97,6 +99,28 @@ def spam_cues(text: str) -> dict[str, list[str]]:
         if m.group() not in words and not forbidden(text, m.start(), m.end(), CUE_FRAME_REACH):
             words.append(m.group())
     return {family: words for family, words in found.items() if words}
+
+
+_FAMILIES = tuple(SPAM_CUES)
+
+
+@cache
+def _cue_filter() -> Prefilter:
+    return Prefilter(list(SPAM_CUES.values()))
+
+
+def may_reach(text: str, threshold: int) -> bool:
+    """Whether ``cue_score(spam_cues(text))`` may reach ``threshold``, judged from the families
+    whose needed literals the text holds (one automaton search, then digit runs only if that
+    is not enough to rule it out): most texts are not scanned with the families' alternation."""
+    cue_filter = _cue_filter()
+    return (_ceiling(cue_filter.candidates(text, measure_digits=False)) >= threshold
+            and _ceiling(cue_filter.candidates(text)) >= threshold)
+
+
+@cache
+def _ceiling(families: frozenset[int]) -> int:
+    return cue_score({_FAMILIES[i]: ["", ""] for i in families})
 
 
 def cue_score(cues: dict[str, list[str]]) -> int:
@@ -238,8 +262,11 @@ class Advertising(LexiconRule):
         text = self.ctx.content(msg).norm.text
         if len(text) < MIN_AD_LENGTH or any(a in text for a in self.allow):
             return ()
+        threshold = self.options.min_cues + (len(text) < LONG_AD)
+        if not may_reach(text, threshold):
+            return ()
         cues = spam_cues(text)
-        if cue_score(cues) < self.options.min_cues + (len(text) < LONG_AD):
+        if cue_score(cues) < threshold:
             return ()
         shown = "、".join(word for words in cues.values() for word in words)
         return (self.finding(msg, Text(f"疑似广告（{shown}）", f"Looks like an advertisement ({shown})"),
