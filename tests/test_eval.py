@@ -87,5 +87,5 @@ def test_sms_spam_advertising(tmp_path):
             rows.append((text, ["C402"] if label.strip() == "1" else []))
     out = chataudit_eval(labelled(tmp_path, "sms.jsonl", rows)).stdout
     c402 = figures(out, "C402")
-    assert c402["precision"] >= 0.90 and c402["recall"] >= 0.62, out
-    assert clean_share(out, aside=True) <= 0.13, out  # most are promotions labelled normal: docs/accuracy.md
+    assert c402["precision"] >= 0.91 and c402["recall"] >= 0.63, out
+    assert clean_share(out, aside=True) <= 0.115, out  # most are promotions labelled normal: docs/accuracy.md

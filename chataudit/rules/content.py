@@ -15,7 +15,7 @@ from chataudit.i18n import Text
 from chataudit.policy.types import RegexPattern, joined, search_any
 from chataudit.records import Kind, Message
 from chataudit.rules.base import Rule, RuleOptions
-from chataudit.text.classifier import abuse_model
+from chataudit.text.classifier import MIN_HAN, abuse_model
 from chataudit.text.context import UNFRAMED, forbidden, framed, warning_spans
 from chataudit.text.normalize import normalize
 from chataudit.text.prefilter import Prefilter
@@ -66,6 +66,7 @@ SPAM_CUES = {
     "health": r"无痛人流|人流|妇科|男科|不孕不育|专家门诊|整形|祛斑|包治|根治|疗程|养生会馆|美容院|减肥",
     "invoice": r"税票|真发票|正规发票|票可开|开票|增值税|普票|专票",
     "apology": r"如有打扰|打扰之处|敬请谅解|请谅解",
+    "signoff": r"回(?:复)?\s*[@#]?\d?\s*(?:t|td|n|r)\s*(?:退订|退|拒收)|退订请?回(?:复)?\s*(?:t|td|n|r)\b|拒收请?回(?:复)?\s*r\b",
 }
 """Families of advertising cues, written from the shapes of Chinese SMS and WeChat spam. One
 cue is ordinary talk (优惠政策已经报给客户了, 客户详询请联系我); an advertisement piles up cues
@@ -79,6 +80,10 @@ LONG_AD = 30
 """A message shorter than this needs one point of cues more: an advertisement runs long, a chat
 line that happens to hold two cues (客户详询请联系我，优惠政策已报) is short."""
 TRADES = frozenset({"estate", "loan", "invest", "study"})
+MARKERS = {"signoff": 2}
+"""Families that mark a mass SMS rather than sell, with their points. 回T退订 closes verification
+codes, bills and newsletters as well as advertisements: alone it is nothing, beside one selling
+cue it is enough (年终大促，回T退订)."""
 _CUES = re.compile("|".join(f"(?P<{family}>{cue})" for family, cue in SPAM_CUES.items()))
 _NOTICE = re.compile(r"验证码|校验码|动态密码|尾号\d|余额|剩余|已出票|订单|确认[:：]|支付成功|成功充值|已领取|您的?账户|扣款|"
                      r"截至\S{0,16}您")
@@ -126,10 +131,11 @@ def _ceiling(families: frozenset[int]) -> int:
 def cue_score(cues: dict[str, list[str]]) -> int:
     """One point a family, a trade's family two when two of its words appear; nothing without
     a family that sells (a price, an offer, a call to act, a number to call): a trade's words
-    alone are that trade's own work talk (户型、首付 in an estate agency's group)."""
-    if cues.keys() <= TRADES:
+    alone are that trade's own work talk (户型、首付 in an estate agency's group). A marker
+    (MARKERS) adds its points only beside a family that sells."""
+    if cues.keys() <= TRADES | MARKERS.keys():
         return 0
-    return sum(min(len(words), 2) if family in TRADES else 1 for family, words in cues.items())
+    return sum(MARKERS.get(family) or (min(len(words), 2) if family in TRADES else 1) for family, words in cues.items())
 
 
 class LexiconRule(Rule):
@@ -156,7 +162,7 @@ class LexiconRule(Rule):
         if not msg.text or msg.kind in NOT_WORDS:
             return ()
         content = self.ctx.content(msg)
-        if content.quiet or any(a in content.norm.text for a in self.allow):
+        if content.quiet or self.allowed(content.norm.text):
             return ()
         hits = [h for h in content.hits if h.category in self.categories]
         if hits:
@@ -173,6 +179,10 @@ class LexiconRule(Rule):
             said = content.norm.excerpt(m.start(), m.end())
             return (self.finding(msg, self.pattern_message(said), matched=said),)
         return ()
+
+    def allowed(self, text: str) -> bool:
+        """Whether a normalised text names one of the rule's sanctioned phrases."""
+        return bool(self.allow) and any(a in text for a in self.allow)
 
     def pattern_message(self, said: str) -> Text:
         return Text(f"含“{said}”", f"Contains \"{said}\"")
@@ -213,7 +223,7 @@ class ForbiddenTopic(LexiconRule):
 class Advertising(LexiconRule):
     """Commercial advertising (严禁发布任何商业广告), including contact bait: 加微信, vx, 私聊我, 扫码进群.
 
-    Two signals: the advertising lexicon and patterns (each enough alone: 代开发票, 全场8折, 回T退订),
+    Two signals: the advertising lexicon and patterns (each enough alone: 代开发票, 全场8折, 加V),
     and cues from the families in SPAM_CUES (a price, a call to act, a number to call, a trade's
     words); ``min_cues`` (default 2, 0 turns it off) is how many points of cues make an
     advertisement, so one cue in ordinary talk (客户详询请联系我) is not one.
@@ -249,7 +259,6 @@ class Advertising(LexiconRule):
             r"(?:详询|垂询|(?:咨询|订购|预订|订房|订餐|售楼|看房|招生|报名|招商)热线)\s*[:：]?\s*\d[\d\- ]{6,}\d",
             DISCOUNT,
             r"满\d+(?:元)?减\d+|低至\d|(?<![\d.])\d+元起(?!床|飞)|(?:首付|均价)\d",
-            r"回(?:复)?\s*[@#]?\d?\s*(?:t|td|n|r)\s*(?:退订|退|拒收)|退订请?回(?:复)?\s*(?:t|td|n|r)\b|拒收请?回(?:复)?\s*r\b",
             r"(?:代开?|出售|提供)(?:各类|各种|正规|增值税)?(?:发票|[发髪]票)|开(?:各类|各种|正规)(?:发票|[发髪]票)|"
             r"(?:税票|发票)\S{0,2}可开|进项\S{0,4}抵扣",
         ]
@@ -260,7 +269,7 @@ class Advertising(LexiconRule):
         if found or not self.options.min_cues or not msg.text or msg.kind in NOT_WORDS:
             return found
         text = self.ctx.content(msg).norm.text
-        if len(text) < MIN_AD_LENGTH or any(a in text for a in self.allow):
+        if len(text) < MIN_AD_LENGTH or self.allowed(text):
             return ()
         threshold = self.options.min_cues + (len(text) < LONG_AD)
         if not may_reach(text, threshold):
@@ -311,7 +320,7 @@ class Abuse(LexiconRule):
         if found or not self.options.model or not msg.text or msg.kind in NOT_WORDS:
             return found
         content = self.ctx.content(msg)
-        if any(a in content.norm.text for a in self.allow):
+        if len(content.norm.text) < MIN_HAN or self.allowed(content.norm.text):  # too short for the model
             return ()
         verdict = content.abuse
         if verdict is None or verdict.score < self.options.model_threshold or self._warned_against(content):

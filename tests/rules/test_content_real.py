@@ -91,6 +91,19 @@ def test_work_talk_with_a_cue_or_two_is_not_an_ad(rules, text):
     assert "C402" not in flagged(rules, text)
 
 
+@pytest.mark.parametrize("text", ["回复TD退订", "【某某证券】晨报：指数震荡，关注消费板块，投资建议仅供参考，回复N退订",
+                                  "【某某职场】张三在平台上给您发了消息，请打开客户端查看 回复N退订",
+                                  "您的验证码是482913，五分钟内有效，请勿告诉他人。回T退订"])
+def test_a_sign_off_alone_is_a_mass_message_not_an_ad(rules, text):
+    assert "C402" not in flagged(rules, text)
+
+
+@pytest.mark.parametrize("text", ["【优品商城】年终大促，全场包邮，回T退订", "会员日到店有礼，退订回复TD",
+                                  "新品首发，点击领取，回复N退订"])
+def test_a_sign_off_beside_one_selling_cue_is_an_ad(rules, text):
+    assert "C402" in flagged(rules, text)
+
+
 def test_cues_can_be_turned_off(tmp_path):
     policy = tmp_path / "p.toml"
     policy.write_text('[policy]\nname = "t"\n[rules.C402]\nmin_cues = 0\n', encoding="utf-8")
