@@ -35,6 +35,10 @@ NOT_WORDS = frozenset({Kind.IMAGE, Kind.VIDEO, Kind.VOICE, Kind.STICKER, Kind.RE
 DISCOUNT = (r"(?:全场|全店|全部|店内|商品|图书|男装|女装|低至|最低|限时|特价|一律)[^，。！？!?]{0,6}"
             r"[0-9一二三四五六七八九](?:\.[0-9])?折|[0-9一二三四五六七八九](?:\.[0-9])?折(?:起|优惠|特惠|封顶)")
 """A discount as an advertisement says it (全场8折, 7折起); 砍到八折 in a sales report is not one."""
+_LOTTERIES = r"(?:双色球|大乐透|福彩|体彩|3d|排列[三五35]|七星彩|快[3三]|时时彩|六合彩|pk10|北京赛车)"
+_TIPS = r"(?:预测|必中|稳中|包中|精准|杀号|胆码|跟单|带单|导师|荐号|计划群|专家推荐|推荐号码|号码推荐|内部消息)"
+LOTTERY_TIPS = rf"{_LOTTERIES}[^，。！？!?]{{0,8}}{_TIPS}|{_TIPS}[^，。！？!?]{{0,4}}{_LOTTERIES}"
+"""Lottery tips sold as a service (双色球专家推荐, 福彩3D内部精准预测); 大乐透开奖了，又没中 is not one."""
 _NUM = "[0-9一二三四五六七八九十百千万两]"
 SPAM_CUES = {
     "estate": r"\d+(?:\.\d+)?(?:-\d+)?\s*(?:平米|平方米?|㎡|m²|平(?![台安均时常稳衡面板行方等]))|楼盘|售楼|开盘|加推|认筹|"
@@ -261,6 +265,7 @@ class Advertising(LexiconRule):
             r"满\d+(?:元)?减\d+|低至\d|(?<![\d.])\d+元起(?!床|飞)|(?:首付|均价)\d",
             r"(?:代开?|出售|提供)(?:各类|各种|正规|增值税)?(?:发票|[发髪]票)|开(?:各类|各种|正规)(?:发票|[发髪]票)|"
             r"(?:税票|发票)\S{0,2}可开|进项\S{0,4}抵扣",
+            LOTTERY_TIPS,
         ]
         min_cues: Annotated[int, Field(ge=0)] = 2
 

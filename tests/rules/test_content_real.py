@@ -91,6 +91,17 @@ def test_work_talk_with_a_cue_or_two_is_not_an_ad(rules, text):
     assert "C402" not in flagged(rules, text)
 
 
+@pytest.mark.parametrize("text", ["双色球专家推荐，每期稳中，群里报名", "福彩3D内部精准预测，免费领取今日号码", "排列三计划群，导师带单"])
+def test_lottery_tips_are_advertising(rules, text):
+    assert "C402" in flagged(rules, text)
+
+
+@pytest.mark.parametrize("text", ["双色球又没中，下期再买", "体彩中心推荐的公益活动下周开始", "福彩中心2024年工作计划已下发",
+                                  "彩票店今天中了个小奖"])
+def test_talk_about_a_lottery_is_not_a_tip(rules, text):
+    assert "C402" not in flagged(rules, text)
+
+
 @pytest.mark.parametrize("text", ["回复TD退订", "【某某证券】晨报：指数震荡，关注消费板块，投资建议仅供参考，回复N退订",
                                   "【某某职场】张三在平台上给您发了消息，请打开客户端查看 回复N退订",
                                   "您的验证码是482913，五分钟内有效，请勿告诉他人。回T退订"])
