@@ -30,16 +30,19 @@ _REMOVABLE = re.compile(
     f"|(?<=([{_HAN}]))\\1+"
 )
 _NOT_LETTERS = regex.compile(r"[^\p{L}\p{N}]+")
+SENTENCE_MARKS = frozenset("，！？；：")
+"""Full-width punctuation that ends a clause in Chinese: kept as written, so that the separator
+removal between Chinese characters (赌.博) never joins two clauses into a word (我们赌，博物馆见)."""
 _FORMAT_CHARS = re.compile(f"[{_FORMAT}]")
 
 
 @cache
 def _table() -> dict[int, str]:
-    """One length-preserving translation: full width → ASCII, ASCII upper → lower,
+    """One length-preserving translation: full width → ASCII (but SENTENCE_MARKS), ASCII upper → lower,
     traditional → simplified (character by character, from OpenCC's t2s)."""
     import opencc
 
-    table = {0xFF01 + i: chr(0x21 + i) for i in range(94)}
+    table = {0xFF01 + i: chr(0x21 + i) for i in range(94) if chr(0xFF01 + i) not in SENTENCE_MARKS}
     table[0x3000] = " "
     for code in range(ord("A"), ord("Z") + 1):
         table[code] = chr(code + 32)

@@ -168,3 +168,14 @@ def test_model_findings_can_be_violations_and_have_a_threshold(tmp_path):
 ])
 def test_links_end_before_the_sentence_punctuation_after_them(text, url):
     assert [link.url for link in find_links(text)] == [url]
+
+
+def test_sentence_punctuation_keeps_two_clauses_apart(rules):
+    """The normaliser removes separators between Chinese characters (赌.博), but a full-width
+    comma or stop ends a clause: it is kept, and two clauses never join into a word."""
+    from chataudit.text.normalize import normalize
+
+    assert normalize("我们赌，博物馆见").text == "我们赌，博物馆见"
+    assert normalize("好，好！好？").text == "好，好！好？"
+    assert normalize("赌.博").text == "赌博"
+    assert "C401" not in flagged(rules, "这局我们赌，博物馆见")
