@@ -66,9 +66,10 @@ def test_mixed_encodings_in_one_file(cli, tmp_path):
 
 
 def test_catastrophic_policy_regex_is_stopped_and_reported(cli, tmp_path):
-    # the regex module defuses the textbook cases ((a+)+$); a backreference inside a repeat it cannot
+    # the regex module defuses the textbook cases ((a+)+$); a backreference inside a repeat it cannot.
+    # The message holds the b the pattern needs, so the literal pre-filter lets the search run.
     (tmp_path / "p.toml").write_text('[rules.C402]\npatterns = ["((a+)\\\\2)+b"]\n', encoding="utf-8")
-    (tmp_path / "x.txt").write_text("2023-10-09 08:00:00 张三\n" + "a" * 60 + "\n\n", encoding="utf-8")
+    (tmp_path / "x.txt").write_text("2023-10-09 08:00:00 张三\n" + "a" * 60 + "cb\n\n", encoding="utf-8")
     start = time.monotonic()
     result = cli("audit", "x.txt", "--policy", "p.toml")
     assert time.monotonic() - start < 30

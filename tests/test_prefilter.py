@@ -110,3 +110,11 @@ def test_the_shipped_patterns_and_cues_lose_nothing_on_real_messages():
         for threshold in (1, 2, 3):
             assert may_reach(text, threshold) or score < threshold, text
     assert seen > 100 and skipped > seen  # the filter does skip most searches
+
+
+def test_a_slow_pattern_never_runs_on_a_text_without_its_literal():
+    """((a+)\\2)+b backtracks for minutes on a long run of a; without a b it cannot match and is
+    not searched (with a b it is, and the timeout stops it: tests/test_hostile.py)."""
+    from chataudit.rules.base import PatternGate
+
+    assert PatternGate([r"((a+)\2)+b"]).may_match("a" * 60) is False
