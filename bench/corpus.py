@@ -3,14 +3,22 @@
 from leaders with replies, notices with acknowledgements, and about 1 % planted violations
 (ads, gambling, personal data, raw-IP links, floods).
 
-    python bench/corpus.py MESSAGES OUT.txt
+    python bench/corpus.py MESSAGES OUT.txt [--night] [--groups N]
+
+``--night`` posts every message between 22:00 and 07:30, inside the default policy's quiet
+hours, so that T501 flags each one: the worst case for the number of findings (issue #18).
+``--groups N`` writes a generic CSV (时间,群名,发送人,内容) instead, each message dealt to one
+of N groups at random: one export holding several groups, for ``--jobs`` (issue #18).
+Without them the output is the same, byte for byte, as before the options existed.
 """
 
 from __future__ import annotations
 
+import argparse
+import csv
 import random
-import sys
-from datetime import datetime, timedelta
+from collections.abc import Iterator
+from datetime import datetime, time, timedelta
 
 DEPTS = ["销售部", "市场部", "财务部", "技术部", "客服部", "采购部", "行政人事部", "人资中心"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
@@ -32,34 +40,59 @@ def members(rng: random.Random) -> list[str]:
     return sorted(names) + ["小周周🌸", "刘强", "技术部 马超", "Lucy"]
 
 
-def write(count: int, path: str, seed: int = 2023) -> None:
+NIGHT_ENDS, NIGHT_STARTS = time(7, 30), time(22, 0)
+
+
+def write(count: int, path: str, seed: int = 2023, night: bool = False, groups: int = 0) -> None:
+    """The WeChat text export, or with ``groups`` the generic CSV of that many groups."""
+    with open(path, "w", encoding="utf-8", newline="" if groups else None) as out:
+        if not groups:
+            for t, sender, text in messages(count, seed, night):
+                out.write(f"{t:%Y-%m-%d %H:%M:%S} {sender}\n{text}\n\n")
+            return
+        dealer = random.Random(seed + 1)  # apart from the messages' own, which stay as they are
+        rows = csv.writer(out)
+        rows.writerow(["时间", "群名", "发送人", "内容"])
+        for t, sender, text in messages(count, seed, night):
+            rows.writerow([f"{t:%Y-%m-%d %H:%M:%S}", f"项目群{dealer.randrange(groups) + 1}", sender, text])
+
+
+def messages(count: int, seed: int, night: bool) -> Iterator[tuple[datetime, str, str]]:
     rng = random.Random(seed)
     people = members(rng)
     leaders = ["王建国", "人资中心-李敏"]
     t = datetime(2023, 1, 2, 8, 30)
-    with open(path, "w", encoding="utf-8") as out:
-        for i in range(count):
-            t += timedelta(seconds=rng.choice([2, 5, 20, 40, 90, 180, 600]))
-            if t.hour >= 19 and rng.random() < 0.9:  # most nights are quiet
-                t = (t + timedelta(days=1)).replace(hour=8, minute=rng.randint(0, 59))
-            roll = rng.random()
-            sender = rng.choice(leaders) if roll < 0.03 else rng.choice(people)
-            if roll < 0.015:
-                text = f"@{rng.choice(people)} {rng.choice(CLIENTS)}的报价今天下班前发我"
-            elif roll < 0.02:
-                text = f"@所有人 【通知】周{rng.randint(1, 5)}下午{rng.randint(2, 5)}点全员大会，请回复收到"
-            elif roll < 0.03:
-                text = rng.choice(PLANTED).format(n=rng.randint(1, 9999))
-            elif roll < 0.13:
-                text = rng.choice(["[图片]", "[图片]", "[视频]", "[语音]", "[文件]"])
-            elif roll < 0.30:
-                text = rng.choice(REPLIES)
-            else:
-                text = rng.choice(TEMPLATES).format(c=rng.choice(CLIENTS), n=rng.randint(1, 999), d=rng.randint(1, 5))
-                if roll > 0.97:
-                    text += f" 详见 https://docs.example.com/{i}"
-            out.write(f"{t:%Y-%m-%d %H:%M:%S} {sender}\n{text}\n\n")
+    for i in range(count):
+        t += timedelta(seconds=rng.choice([2, 5, 20, 40, 90, 180, 600]))
+        if night:
+            if NIGHT_ENDS <= t.time() < NIGHT_STARTS:  # day time: skip to tonight
+                t = t.replace(hour=22, minute=0, second=0)
+        elif t.hour >= 19 and rng.random() < 0.9:  # most nights are quiet
+            t = (t + timedelta(days=1)).replace(hour=8, minute=rng.randint(0, 59))
+        roll = rng.random()
+        sender = rng.choice(leaders) if roll < 0.03 else rng.choice(people)
+        if roll < 0.015:
+            text = f"@{rng.choice(people)} {rng.choice(CLIENTS)}的报价今天下班前发我"
+        elif roll < 0.02:
+            text = f"@所有人 【通知】周{rng.randint(1, 5)}下午{rng.randint(2, 5)}点全员大会，请回复收到"
+        elif roll < 0.03:
+            text = rng.choice(PLANTED).format(n=rng.randint(1, 9999))
+        elif roll < 0.13:
+            text = rng.choice(["[图片]", "[图片]", "[视频]", "[语音]", "[文件]"])
+        elif roll < 0.30:
+            text = rng.choice(REPLIES)
+        else:
+            text = rng.choice(TEMPLATES).format(c=rng.choice(CLIENTS), n=rng.randint(1, 999), d=rng.randint(1, 5))
+            if roll > 0.97:
+                text += f" 详见 https://docs.example.com/{i}"
+        yield t, sender, text
 
 
 if __name__ == "__main__":
-    write(int(sys.argv[1]), sys.argv[2])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("messages", type=int)
+    parser.add_argument("out")
+    parser.add_argument("--night", action="store_true", help="every message inside the quiet hours 22:00–07:30")
+    parser.add_argument("--groups", type=int, default=0, help="a generic CSV of this many groups")
+    args = parser.parse_args()
+    write(args.messages, args.out, night=args.night, groups=args.groups)

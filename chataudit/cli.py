@@ -105,7 +105,8 @@ def audit(
     write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Write the current findings as a baseline."),
     redact: bool = typer.Option(False, "--redact", help="Mask phone, ID and card numbers and e-mail in the report."),
     explain: bool = typer.Option(False, "--explain", help="Content findings carry what matched, after which normalisation, and why (JSON, HTML)."),
-    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Audit several inputs in parallel processes."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Parallel processes: for several inputs, or for one "
+                             "CSV/JSONL/WeCom input holding several groups (split by group); the same report."),
 ) -> None:
     """Audit export files (or folders of them) against the policy and print a violation report."""
     _check_choices(fail_on, lang)
@@ -144,7 +145,7 @@ def _emit(report, reporter, lang: str, out_file: Optional[Path], fail_on: str) -
         raise typer.Exit(2)
     if fail_on != "never":
         threshold = Severity(fail_on).rank
-        if any(Severity(v.severity).rank >= threshold for v in report.violations):
+        if any(Severity(severity).rank >= threshold for severity in report.summary.by_severity):
             raise typer.Exit(1)
 
 

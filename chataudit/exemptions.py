@@ -6,7 +6,6 @@ past ``until``, the run says so once: the findings after it are reported again."
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, tzinfo
 from fnmatch import fnmatchcase
 
@@ -20,23 +19,14 @@ class Exemptions:
         self.exemptions, self.tz = exemptions, tz
         self._terms = [normalize(ex.term).text if ex.term else None for ex in exemptions]
 
-    def split(self, findings: Iterable[tuple[int, Finding]]
-              ) -> tuple[list[tuple[int, Finding]], list[tuple[int, Finding, Exemption]]]:
-        """(findings that stand, findings an exemption covers with the exemption); pending
-        findings are never exempted (they are not violations yet)."""
-        kept, exempted = [], []
-        for index, finding in findings:
-            found = None if finding.pending else self.covering(finding)
-            if found is None:
-                kept.append((index, finding))
-            else:
-                exempted.append((index, finding, found))
-        return kept, exempted
-
-    def covering(self, finding: Finding) -> Exemption | None:
-        for ex, term in zip(self.exemptions, self._terms, strict=True):
+    def covering(self, finding: Finding) -> int | None:
+        """The number (position in the policy, from 0) of the first exemption that covers
+        ``finding``, or None. A pending finding is never exempted: it is not a violation yet."""
+        if finding.pending:
+            return None
+        for number, (ex, term) in enumerate(zip(self.exemptions, self._terms, strict=True)):
             if self._covers(ex, term, finding):
-                return ex
+                return number
         return None
 
     def _covers(self, ex: Exemption, term: str | None, f: Finding) -> bool:

@@ -38,6 +38,14 @@ class Finding:
     offenders: tuple[str, ...] | None = None  # who the penalty falls on, when not the sender
     pending: bool = False  # still open when the export ends: reported apart, not a violation
 
+    def __reduce__(self):
+        """Pickled flat (the severity's value, the message's two texts): spilled findings
+        (chataudit/spill.py) and a worker process's findings are written and read back by the
+        million, and this is about twice as fast to write, and a quarter faster to read, as
+        the default for a slotted dataclass holding others."""
+        return _finding, (self.rule, self.severity.value, self.group, self.sender, self.ts, self.loc, self.message.zh,
+                          self.message.en, self.excerpt, self.data, self.offenders, self.pending)
+
     @property
     def to_review(self) -> bool:
         """A model's finding that the policy wants a person to look at before it counts."""
@@ -49,3 +57,9 @@ class Finding:
         if self.offenders is not None:
             return self.offenders
         return (self.sender,) if self.sender else ()
+
+
+def _finding(rule: str, severity: str, group: str, sender: str | None, ts: datetime | None, loc: Location | None,
+             zh: str, en: str, excerpt: str, data: dict[str, Any], offenders: tuple[str, ...] | None,
+             pending: bool) -> Finding:
+    return Finding(rule, Severity(severity), group, sender, ts, loc, Text(zh, en), excerpt, data, offenders, pending)

@@ -67,19 +67,21 @@ class Ledger:
                last: dict[str, datetime]) -> dict[str, int]:
         """Store this run's findings (fingerprint, rule, group, member, ts) and each group's
         last timestamp; return each member's offences from earlier runs, not counting any
-        finding of this run (which may have been recorded by an overlapping earlier run)."""
-        rows = list(findings)
-        mine = {row[0] for row in rows}
+        finding of this run (which may have been recorded by an overlapping earlier run).
+
+        The findings stream into a temporary table first (SQLite's temp store, on disk), so
+        that a run with a million findings never holds them, and the ledger's write lock is
+        taken only for the short transaction after that."""
         try:
+            count = self._stage(findings)
             self.db.execute("BEGIN IMMEDIATE")
-            prior: dict[str, int] = {}
-            for fingerprint, member in self.db.execute("SELECT fingerprint, member FROM findings WHERE member IS NOT NULL"):
-                if fingerprint not in mine:
-                    prior[member] = prior.get(member, 0) + 1
+            prior = dict(self.db.execute(
+                "SELECT member, COUNT(*) FROM findings WHERE member IS NOT NULL "
+                "AND fingerprint NOT IN (SELECT fingerprint FROM temp.mine) GROUP BY member"))
             run = self.db.execute("INSERT INTO runs(at, findings) VALUES (?, ?)",
-                                  (datetime.now().isoformat(timespec="seconds"), len(rows))).lastrowid
-            self.db.executemany("INSERT OR IGNORE INTO findings(fingerprint, rule, grp, member, ts, first_run) "
-                                "VALUES (?, ?, ?, ?, ?, ?)", [(*row, run) for row in rows])
+                                  (datetime.now().isoformat(timespec="seconds"), count)).lastrowid
+            self.db.execute("INSERT OR IGNORE INTO findings(fingerprint, rule, grp, member, ts, first_run) "
+                            "SELECT fingerprint, rule, grp, member, ts, ? FROM temp.mine ORDER BY rowid", (run,))
             for group, ts in last.items():
                 self._advance(group, ts)
             self.db.execute("COMMIT")
@@ -90,6 +92,26 @@ class Ledger:
                 raise self._error(exc) from None
             raise
         return prior
+
+    def _stage(self, findings: Iterable[tuple[str, str, str, str | None, str | None]]) -> int:
+        """This run's findings in the temporary table ``mine``, the first of each fingerprint
+        (as INSERT OR IGNORE into the ledger keeps it); how many were given."""
+        count = 0
+
+        def counted():
+            nonlocal count
+            for row in findings:
+                count += 1
+                yield row
+
+        self.db.execute("PRAGMA temp_store = FILE")
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS mine (fingerprint TEXT PRIMARY KEY, rule TEXT, grp TEXT, "
+                        "member TEXT, ts TEXT)")
+        self.db.execute("BEGIN")  # only the temporary database is written: no lock on the ledger
+        self.db.execute("DELETE FROM temp.mine")
+        self.db.executemany("INSERT OR IGNORE INTO temp.mine VALUES (?, ?, ?, ?, ?)", counted())
+        self.db.execute("COMMIT")
+        return count
 
     def _advance(self, group: str, ts: datetime) -> None:
         """Move a group's mark forward, never back. Compared as instants in Python (marks

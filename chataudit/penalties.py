@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from chataudit.findings import Finding, Severity
@@ -26,18 +25,22 @@ class MemberTally:
     by_rule: dict[str, int] = field(default_factory=dict)
 
 
-def assess(findings: Sequence[Finding], policy: Policy,
-           prior: dict[str, int] | None = None) -> tuple[list[Penalty], list[MemberTally]]:
-    """The penalty of each finding (in the given order, which is the report's order) and
-    the per-member totals. With a ladder, a member's n-th offence (a finding at or above
+class Assessor:
+    """The penalty of each finding, given one at a time in the report's order, and the
+    per-member totals. With a ladder, a member's n-th offence (a finding at or above
     ``escalation.min_severity``) gets at least the n-th step (the last step repeats). A
     finding charged to several members (a notice nobody acknowledged) counts, and fines,
-    once for each of them. ``prior`` holds offences from earlier runs (the ledger)."""
-    ladder = policy.escalation.ladder
-    members: dict[str, MemberTally] = {}
-    offences: dict[str, int] = dict(prior or {})
-    penalties: list[Penalty] = []
-    for finding in findings:
+    once for each of them. ``prior`` holds offences from earlier runs (the ledger).
+
+    Only the tallies are kept, one per member, so findings can stream through it."""
+
+    def __init__(self, policy: Policy, prior: dict[str, int] | None = None):
+        self.policy = policy
+        self._members: dict[str, MemberTally] = {}
+        self._offences: dict[str, int] = dict(prior or {})
+
+    def penalty(self, finding: Finding) -> Penalty:
+        policy, ladder = self.policy, self.policy.escalation.ladder
         configured = policy.penalties.get(finding.rule)
         action = (configured.action if configured and configured.action else DEFAULT_ACTION[finding.severity])
         fine = configured.fine if configured else 0.0
@@ -45,15 +48,24 @@ def assess(findings: Sequence[Finding], policy: Policy,
         for who in finding.charged:
             member_action = action
             if ladder and finding.severity.rank >= policy.escalation.min_severity.rank:
-                offences[who] = offences.get(who, 0) + 1
-                step = ladder[min(offences[who], len(ladder)) - 1]
-                member_action = max(action, step, key=lambda a: a.rank)
-            finding_action = max(finding_action, member_action, key=lambda a: a.rank)
-            tally = members.setdefault(who, MemberTally(who))
+                self._offences[who] = self._offences.get(who, 0) + 1
+                member_action = _worse(action, ladder[min(self._offences[who], len(ladder)) - 1])
+            finding_action = _worse(finding_action, member_action)
+            tally = self._members.setdefault(who, MemberTally(who))
             tally.violations += 1
             tally.fines += fine
             tally.by_rule[finding.rule] = tally.by_rule.get(finding.rule, 0) + 1
-            tally.action = max(tally.action, member_action, key=lambda a: a.rank)
-        penalties.append(Penalty(finding_action, fine))
-    ordered = sorted(members.values(), key=lambda m: (-m.fines, -m.violations, m.name))
-    return penalties, ordered
+            tally.action = _worse(tally.action, member_action)
+        return Penalty(finding_action, fine)
+
+    def members(self) -> list[MemberTally]:
+        """The totals so far, highest fines first, then most violations, then by name."""
+        return sorted(self._members.values(), key=lambda m: (-m.fines, -m.violations, m.name))
+
+
+_RANK = {action: action.rank for action in Action}
+
+
+def _worse(first: Action, second: Action) -> Action:
+    """``max(first, second, key=rank)`` with the ranks looked up once (this runs per finding)."""
+    return second if _RANK[second] > _RANK[first] else first

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import secrets
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, TextIO
 
 import regex
@@ -31,6 +33,34 @@ def json_text(value: Any, **dumps_options: Any) -> str:
     ``\\uXXXX`` escapes: the same JSON value, safe on a terminal and in any encoding."""
     text = json.dumps(value, ensure_ascii=False, **dumps_options)
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
+def placeholder(name: str) -> str:
+    """A string to put where ``write_json`` is to stream a list (random: no content can equal it)."""
+    return f"\x00rows-{secrets.token_hex(8)}-{name}"
+
+
+def write_json(out: TextIO, value: Any, lists: dict[str, Iterable[Any]], *, indent: int = 2,
+               dumps: Callable[..., str] = json_text) -> None:
+    """Write ``dumps(value, indent=indent)``, where each ``placeholder`` in ``value`` that is a
+    key of ``lists`` stands for the list of that iterable's items, written one item at a time:
+    the same text as dumping the whole value with the lists in place, without holding them.
+    (A JSON string holds no raw newline, so an item is indented by its newlines.)"""
+    text = dumps(value, indent=indent)
+    spots = sorted((text.index(dumps(token)), token) for token in lists)
+    done = 0
+    for at, token in spots:
+        out.write(text[done:at])
+        line = text[text.rindex("\n", 0, at) + 1:at]
+        outer = line[:len(line) - len(line.lstrip(" "))]  # the indentation of the line the list opens on
+        inner = outer + " " * indent
+        first = True
+        for item in lists[token]:
+            out.write(("[" if first else ",") + "\n" + inner + dumps(item, indent=indent).replace("\n", "\n" + inner))
+            first = False
+        out.write("[]" if first else f"\n{outer}]")
+        done = at + len(dumps(token))
+    out.write(text[done:])
 
 
 def xml_safe(text: str) -> str:

@@ -5,22 +5,22 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import timedelta, timezone, tzinfo
 
 from chataudit import __version__
 from chataudit.findings import Finding, Severity
-from chataudit.policy.custom import Exemption
 from chataudit.formats.base import InputStats
 from chataudit.i18n import Lang
-from chataudit.penalties import Penalty, assess
+from chataudit.penalties import Assessor, Penalty
 from chataudit.policy.schema import Action
 from chataudit.policy.load import LoadedPolicy
 from chataudit.report.model import (
-    ExemptionOut, InputSummary, MemberOut, PenaltyOut, PolicyRef, Report, SourceRef, Summary, Tool, Violation,
+    ExemptionOut, InputSummary, MemberOut, PenaltyOut, PolicyRef, Report, Rows, SourceRef, Summary, Tool, Violation,
 )
 from chataudit.rules.base import Rule
 from chataudit.rules.custom import CustomRule
+from chataudit.spill import SortedRun
 from chataudit.text.pii import find_personal_data
 
 
@@ -40,28 +40,85 @@ def sort_key(input_index: int, finding: Finding) -> tuple:
     )
 
 
+def _report_order(item: tuple) -> tuple:
+    """The sort key of an (input index, finding, …) item."""
+    return sort_key(item[0], item[1])
+
+
+NO_PENALTY = Penalty(Action.NONE, 0)
+"""What pending, to-review and exempted rows carry: they are not violations."""
+
+
+class Collected:
+    """An audit's findings as they arrive (input by input, each in the order its rules found
+    them), sorted into the report's lists: violations, pending, to review, exempted. Each
+    list is a SortedRun in report order that spills to disk past ``budget`` findings, and
+    the summary's totals are counted on the way, so nothing here grows with the findings."""
+
+    def __init__(self, budget: int | None = None):
+        self.violations: SortedRun[tuple[int, Finding]] = SortedRun(_report_order, budget)
+        self.pending: SortedRun[tuple[int, Finding]] = SortedRun(_report_order, budget)
+        self.review: SortedRun[tuple[int, Finding]] = SortedRun(_report_order, budget)
+        self.exempted: SortedRun[tuple[int, Finding, int]] = SortedRun(_report_order, budget)
+        self.by_rule: Counter[str] = Counter()
+        self.by_severity: Counter[str] = Counter()
+
+    def add(self, index: int, finding: Finding) -> None:
+        """A finding of input ``index`` that stands (not baselined, not exempted)."""
+        if finding.pending:
+            self.pending.add((index, finding))
+        if finding.to_review:
+            self.review.add((index, finding))
+        if not finding.pending and not finding.to_review:
+            self.violations.add((index, finding))
+            self.by_rule[finding.rule] += 1
+            self.by_severity[finding.severity.value] += 1
+
+    def exempt(self, index: int, finding: Finding, exemption: int) -> None:
+        """A finding that the policy's ``exempt[exemption]`` accepts."""
+        self.exempted.add((index, finding, exemption))
+
+    def recorded(self) -> Iterator[Finding]:
+        """What the ledger records: every finding that stands and is not pending."""
+        yield from (f for _, f in self.violations)
+        yield from (f for _, f in self.review if not f.pending)
+
+    @classmethod
+    def of(cls, findings: Iterable[tuple[int, Finding]]) -> Collected:
+        collected = cls()
+        for index, finding in findings:
+            collected.add(index, finding)
+        return collected
+
+
 def build_report(
     inputs: Sequence[tuple[str, str, InputStats]],
-    findings: Sequence[tuple[int, Finding]],
+    findings: Collected | Iterable[tuple[int, Finding]],
     loaded: LoadedPolicy,
     rules: dict[str, Rule],
     lang: Lang,
     *,
     prior: dict[str, int] | None = None,
     redact: bool = False,
-    exempted: Sequence[tuple[int, Finding, Exemption]] = (),
 ) -> Report:
-    everything = [f for _, f in sorted(findings, key=lambda pair: sort_key(*pair))]
-    ordered = [f for f in everything if not f.pending and not f.to_review]
-    penalties, members = assess(ordered, loaded.policy, prior)
+    """The report over ``findings``. The member totals need every violation's penalty in report
+    order, so they are worked out here in one pass over the sorted violations; the rows
+    themselves are made again each time a reporter reads them. ``findings`` are an audit's
+    ``Collected``, or (input index, finding) pairs that stand (a membership check's few)."""
+    found = findings if isinstance(findings, Collected) else Collected.of(findings)
     tz = loaded.policy.tz
-    violations = [_violation(f, p, rules, lang, tz, redact) for f, p in zip(ordered, penalties, strict=True)]
-    pending = [_violation(f, Penalty(Action.NONE, 0), rules, lang, tz, redact) for f in everything if f.pending]
-    review = [_violation(f, Penalty(Action.NONE, 0), rules, lang, tz, redact) for f in everything if f.to_review]
-    accepted = [replace(_violation(f, Penalty(Action.NONE, 0), rules, lang, tz, redact), exemption=ExemptionOut.of(ex))
-                for _, f, ex in sorted(exempted, key=lambda item: sort_key(item[0], item[1]))]
-    by_rule = Counter(v.rule for v in violations)
-    by_severity = Counter(v.severity for v in violations)
+    exemptions = loaded.policy.exempt
+
+    def row(f: Finding, p: Penalty = NO_PENALTY) -> Violation:
+        return _violation(f, p, rules, lang, tz, redact)
+
+    def violations() -> Iterator[Violation]:
+        assessor = Assessor(loaded.policy, prior)
+        return (row(f, assessor.penalty(f)) for _, f in found.violations)
+
+    assessor = Assessor(loaded.policy, prior)
+    for _, f in found.violations:
+        assessor.penalty(f)
     report = Report(
         tool=Tool(version=__version__),
         policy=PolicyRef(name=loaded.policy.policy.name, source=loaded.source),
@@ -71,16 +128,17 @@ def build_report(
             for path, fmt, s in inputs
         ],
         summary=Summary(
-            violations=len(violations),
-            by_rule=dict(sorted(by_rule.items())),
-            by_severity={s.value: by_severity[s.value] for s in Severity if by_severity[s.value]},
+            violations=len(found.violations),
+            by_rule=dict(sorted(found.by_rule.items())),
+            by_severity={s.value: found.by_severity[s.value] for s in Severity if found.by_severity[s.value]},
         ),
-        violations=violations,
+        violations=Rows(len(found.violations), violations),
         members=[MemberOut(name=m.name, violations=m.violations, fines=whole(m.fines), action=m.action.value)
-                 for m in members],
-        pending=pending,
-        review=review,
-        exempted=accepted,
+                 for m in assessor.members()],
+        pending=Rows(len(found.pending), lambda: (row(f) for _, f in found.pending)),
+        review=Rows(len(found.review), lambda: (row(f) for _, f in found.review)),
+        exempted=Rows(len(found.exempted), lambda: (replace(row(f), exemption=ExemptionOut.of(exemptions[n]))
+                                                    for _, f, n in found.exempted)),
     )
     report._custom_rules = {rid: rule for rid, rule in rules.items() if isinstance(rule, CustomRule)}
     return report

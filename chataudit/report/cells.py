@@ -3,6 +3,8 @@ and the escaping each needs: export content is untrusted."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from chataudit.i18n import ACTION, LABELS, SEVERITY, Lang, Text
 from chataudit.report.base import visible, xml_safe
 from chataudit.report.model import Report
@@ -27,14 +29,13 @@ def header(lang: Lang) -> list[str]:
     return [HEADERS[c](lang) for c in COLUMNS]
 
 
-def violation_rows(report: Report, lang: Lang) -> list[list[str]]:
-    rows = []
+def violation_rows(report: Report, lang: Lang) -> Iterator[list[str]]:
+    """One row of cells per violation, made as they are read."""
     for v in report.violations:
         where = v.source.where() if v.source else ""
-        rows.append(_cells([(v.timestamp or "")[:19].replace("T", " "), v.rule, SEVERITY[v.severity](lang), v.group,
-                            v.sender or "", v.message, v.excerpt, v.clause, ACTION[v.penalty.action](lang),
-                            str(v.penalty.fine), where]))
-    return rows
+        yield _cells([(v.timestamp or "")[:19].replace("T", " "), v.rule, SEVERITY[v.severity](lang), v.group,
+                      v.sender or "", v.message, v.excerpt, v.clause, ACTION[v.penalty.action](lang),
+                      str(v.penalty.fine), where])
 
 
 def member_rows(report: Report, lang: Lang) -> tuple[list[str], list[list[str]]]:

@@ -12,7 +12,7 @@ from typing import TextIO
 
 from chataudit.i18n import ACTION, LABELS, SEVERITY, Lang
 from chataudit.report.base import Reporter, visible
-from chataudit.report.model import Report
+from chataudit.report.model import Report, Violation
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 WEEKDAYS = {"zh": "一二三四五六日", "en": "MTWTFSS"}
@@ -85,6 +85,8 @@ class HtmlReporter(Reporter):
     name = "html"
 
     def render(self, report: Report, lang: Lang, out: TextIO, *, terminal: bool = False) -> None:
+        """The page around the violations table, and the table's rows written one at a time.
+        The heatmap above the table needs every row's time: the rows are read twice."""
         zh = lang == "zh"
         by_rule = sorted(report.summary.by_rule.items(), key=lambda kv: (-kv[1], kv[0]))
         by_member = [(m.name, m.violations) for m in sorted(report.members, key=lambda m: (-m.violations, m.name))]
@@ -99,14 +101,6 @@ class HtmlReporter(Reporter):
                  (LABELS["fines"](lang), sum(m.fines for m in report.members)),
                  ("未解析行" if zh else "Unparsed lines", sum(i.unparsed_lines for i in report.inputs))]
         heads = ["time", "rule", "severity", "sender", "finding", "excerpt", "clause", "penalty", "where"]
-        rows = []
-        for v in report.violations:
-            where = v.source.where() if v.source else ""
-            fine = f" {v.penalty.fine}元" if v.penalty.fine else ""
-            rows.append(f'<tr class="{e(v.severity)}"><td>{e((v.timestamp or "")[:19].replace("T", " "))}</td><td>{e(v.rule)}</td>'
-                        f'<td>{e(SEVERITY[v.severity](lang))}</td><td>{e(v.sender or "—")}</td><td>{e(v.message)}</td>'
-                        f'<td class="excerpt">{e(v.excerpt)}{_why(v.explanation, zh)}</td><td>{e(v.clause)}</td>'
-                        f'<td>{e(ACTION[v.penalty.action](lang))}{e(fine)}</td><td>{e(where)}</td></tr>')
         members = "".join(f"<tr><td>{e(m.name)}</td><td>{m.violations}</td><td>{e(m.fines)}</td>"
                           f"<td>{e(ACTION[m.action](lang))}</td></tr>" for m in report.members)
         inputs = "、".join(f"{e(i.path)} ({e(i.format)})" for i in report.inputs)
@@ -121,15 +115,27 @@ class HtmlReporter(Reporter):
 <div class="charts"><div class="chart">{bar_chart('各规则违规数' if zh else 'Violations per rule', by_rule)}</div>
 <div class="chart">{bar_chart('各成员违规数' if zh else 'Violations per member', by_member)}</div>
 <div class="chart">{heatmap('违规时间分布（星期 × 小时）' if zh else 'When (weekday × hour)', when, lang)}</div></div>
-<h2>{e(LABELS['violations'](lang))} (<span id="shown">{len(rows)}</span>)</h2>
+<h2>{e(LABELS['violations'](lang))} (<span id="shown">{len(report.violations)}</span>)</h2>
 <input id="filter" type="search" placeholder="{e('筛选：成员、规则、内容…' if zh else 'Filter: member, rule, text…')}">
 <table id="violations"><thead><tr>{"".join(f'<th>{e(LABELS[h](lang))}</th>' for h in heads)}</tr></thead>
-<tbody>{"".join(rows)}</tbody></table>
+<tbody>""")
+        for v in report.violations:
+            out.write(_row(v, lang))
+        out.write(f"""</tbody></table>
 <h2>{e(LABELS['members'](lang))}</h2>
 <table id="members"><thead><tr><th>{e(LABELS['sender'](lang))}</th><th>{e(LABELS['violations'](lang))}</th>
 <th>{e(LABELS['fines'](lang))}</th><th>{e(LABELS['action'](lang))}</th></tr></thead><tbody>{members}</tbody></table>
 <script>{SCRIPT}</script></body></html>
 """)
+
+
+def _row(v: Violation, lang: Lang) -> str:
+    where = v.source.where() if v.source else ""
+    fine = f" {v.penalty.fine}元" if v.penalty.fine else ""
+    return (f'<tr class="{e(v.severity)}"><td>{e((v.timestamp or "")[:19].replace("T", " "))}</td><td>{e(v.rule)}</td>'
+            f'<td>{e(SEVERITY[v.severity](lang))}</td><td>{e(v.sender or "—")}</td><td>{e(v.message)}</td>'
+            f'<td class="excerpt">{e(v.excerpt)}{_why(v.explanation, lang == "zh")}</td><td>{e(v.clause)}</td>'
+            f'<td>{e(ACTION[v.penalty.action](lang))}{e(fine)}</td><td>{e(where)}</td></tr>')
 
 
 def _why(explanation: dict | None, zh: bool) -> str:

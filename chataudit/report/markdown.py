@@ -4,6 +4,7 @@ cannot add table columns, links, HTML or formatting."""
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 import regex
@@ -21,25 +22,34 @@ def cell(value: str) -> str:
     return _SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
 
 
-def table(head: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(cell(h) for h in head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
-    return lines
+def table(head: list[str], rows: Iterable[list[str]]) -> Iterator[str]:
+    yield "| " + " | ".join(cell(h) for h in head) + " |"
+    yield "|" + "---|" * len(head)
+    for row in rows:
+        yield "| " + " | ".join(cell(c) for c in row) + " |"
 
 
 class MarkdownReporter(Reporter):
     name = "markdown"
 
     def render(self, report: Report, lang: Lang, out: TextIO, *, terminal: bool = False) -> None:
+        """The lines joined by newlines (none after the last), written as they are made."""
+        for number, line in enumerate(self._lines(report, lang)):
+            out.write(f"\n{line}" if number else line)
+
+    @staticmethod
+    def _lines(report: Report, lang: Lang) -> Iterator[str]:
         title = "chataudit 审计报告" if lang == "zh" else "chataudit report"
-        lines = [f"# {cell(title)}: {cell(report.policy.name)}", ""]
-        lines.append(cell(LABELS["summary"](lang).format(
+        yield from [f"# {cell(title)}: {cell(report.policy.name)}", ""]
+        yield cell(LABELS["summary"](lang).format(
             files=len(report.inputs), messages=sum(i.messages for i in report.inputs),
             events=sum(i.events for i in report.inputs), unparsed=sum(i.unparsed_lines for i in report.inputs),
-            violations=report.summary.violations)))
-        lines.append("")
+            violations=report.summary.violations))
+        yield ""
         if report.violations:
-            lines += table(header(lang), violation_rows(report, lang)) + [""]
+            yield from table(header(lang), violation_rows(report, lang))
+            yield ""
         if report.members:
-            lines += [f"## {cell(LABELS['members'](lang))}", ""] + table(*member_rows(report, lang)) + [""]
-        out.write("\n".join(lines))
+            yield from [f"## {cell(LABELS['members'](lang))}", ""]
+            yield from table(*member_rows(report, lang))
+            yield ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter
 from pydantic.dataclasses import dataclass
 
@@ -105,6 +107,33 @@ class Violation:
     explanation: dict | None = None  # audit --explain: normalisation steps, lexicon hits and why, model score
 
 
+class Rows:
+    """A list of report rows that is made when read and never held whole: each iteration asks
+    ``produce`` for the rows again (from the audit's sorted findings, which spill to disk when
+    there are many; see chataudit/spill.py). Its length is known without reading it."""
+
+    __slots__ = ("_count", "_produce")
+
+    def __init__(self, count: int, produce: Callable[[], Iterator[Violation]]):
+        self._count, self._produce = count, produce
+
+    @classmethod
+    def of(cls, rows: list[Violation]) -> "Rows":
+        return cls(len(rows), lambda: iter(rows))
+
+    def __iter__(self) -> Iterator[Violation]:
+        return self._produce()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __bool__(self) -> bool:
+        return self._count > 0
+
+
+NO_ROWS = Rows.of([])
+
+
 class MemberOut(_Model):
     name: str
     violations: int
@@ -122,6 +151,8 @@ class Fix(_Model):
 
 
 SCHEMA = "chataudit.report/v1"
+ROW_LISTS = ("violations", "pending", "review", "exempted")
+"""The report's lists of rows, each a ``Rows``."""
 
 
 class Report(_Model):
@@ -130,14 +161,14 @@ class Report(_Model):
     policy: PolicyRef
     inputs: list[InputSummary]
     summary: Summary
-    violations: list[Violation]
+    violations: Rows
     members: list[MemberOut]
-    pending: list[Violation] = []  # still open when the export ended (a task within its window); not violations
-    review: list[Violation] = []  # a model's findings the policy wants a person to confirm; not violations
-    exempted: list[Violation] = []  # findings a [[exempt]] entry accepted, each with it; not violations
+    pending: Rows = NO_ROWS  # still open when the export ended (a task within its window); not violations
+    review: Rows = NO_ROWS  # a model's findings the policy wants a person to confirm; not violations
+    exempted: Rows = NO_ROWS  # findings a [[exempt]] entry accepted, each with it; not violations
     fixes: list[Fix] = []  # `chataudit members`: what to do about the membership
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, arbitrary_types_allowed=True)
     _custom_rules: dict = PrivateAttr(default_factory=dict)  # the policy's [[custom]] rules by id, for reporters
 
     def catalogue(self) -> dict:
@@ -147,11 +178,13 @@ class Report(_Model):
 
         return {**rule_classes(), **self._custom_rules}
 
-    def to_json_dict(self, *, rows: bool = True) -> dict:
-        """The report as JSON data. ``rows=False`` leaves the violation and pending lists
-        empty, for writers that stream them row by row (``row_json``)."""
-        report = self if rows else self.model_copy(update={"violations": [], "pending": [], "review": [], "exempted": []})
-        data = report.model_dump(mode="json", by_alias=True)
+    def to_json_dict(self) -> dict:
+        """The report as JSON data with each list of rows (violations, pending, review,
+        exempted) empty: writers fill them row by row (``row_json``), so a report of a
+        million rows is never held as data."""
+        data = self.model_dump(mode="json", by_alias=True, exclude=set(ROW_LISTS))
+        data = {field.alias or name: [] if name in ROW_LISTS else data[field.alias or name]
+                for name, field in type(self).model_fields.items()}
         if not self.fixes:
             del data["fixes"]  # only the members command has a fix list
         for key in ("review", "exempted"):  # only some policies have them

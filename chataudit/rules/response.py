@@ -30,6 +30,16 @@ def _clock(moment: datetime, tz) -> str:
     return moment.astimezone(tz).strftime("%m-%d %H:%M:%S")
 
 
+class EndOfExport:
+    """A rule that reports what is still open when the export ends as pending. It takes the
+    end to be the last record it saw, unless it audits one part of an export (one group of
+    several, ``--jobs``): then the engine sets ``export_end`` to the last record of the whole
+    export before ``finish``, so a task still open at the end of its group is judged as the
+    whole export would judge it."""
+
+    export_end: datetime | None = None
+
+
 @dataclass(slots=True)
 class _Task:
     msg: Message
@@ -37,7 +47,7 @@ class _Task:
     waiting: list[str]  # responsible people who have not answered yet, in mention order
 
 
-class TaskResponseWindow(Rule):
+class TaskResponseWindow(EndOfExport, Rule):
     """A leader's task got no reply from the person responsible within the window
     (领导下达的任务，相关责任人须马上回复确认；超过30分钟仍无回应的，罚款100元).
 
@@ -119,8 +129,9 @@ class TaskResponseWindow(Rule):
         return list(self._expire(ev.ts))
 
     def finish(self) -> Iterable[Finding]:
+        end = self.export_end or self.last_seen
         for task in self.open:
-            pending = self.last_seen is not None and self.last_seen <= task.deadline
+            pending = end is not None and end <= task.deadline
             for person in task.waiting:
                 yield self._unanswered(task, person, pending=pending)
         self.open = []
@@ -220,7 +231,7 @@ class _Notice:
     acked: set[str] = field(default_factory=set)
 
 
-class NoticeUnacknowledged(Rule):
+class NoticeUnacknowledged(EndOfExport, Rule):
     """A notice (@所有人 or a 【通知】) from a leader or admin was not acknowledged by every
     member within the window (群里要集中下发的通知要及时做回复，比如收到、执行、马上执行).
 
@@ -299,6 +310,8 @@ class NoticeUnacknowledged(Rule):
 
     def finish(self) -> Iterable[Finding]:
         """Notices still open here closed after the last record: their window had not run out."""
+        if self.export_end is not None:
+            self._advance(self.export_end)  # what the records after this group's last would have closed
         for notice, pending in [(n, False) for n in self.closed] + [(n, True) for n in self.open]:
             missing = self._missing(notice)
             if missing:
