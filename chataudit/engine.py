@@ -17,22 +17,17 @@ Handler = Callable[[Message | Event], Iterable[Finding]]
 PER_GROUP = frozenset({
     "M101", "M102", "M103", "M104", "M105", "M106", "M107", "M108", "M109",
     "R201", "R202",
-    "S301", "S303", "S304", "S305", "S306", "S307", "S308",
+    "S301", "S302", "S303", "S304", "S305", "S306", "S307", "S308",
     "C401", "C402", "C403", "C404", "C405", "C406", "C407",
     "T501",
 })
 """Built-in rules whose state is kept per group or per message (read in chataudit/rules/*.py).
 Audited one group at a time over an export in time order they give the whole export's
 answers: R201 and R202 once told when the export ends (``EndOfExport``); the burst counters
-(S301, S303, S307, M109), whose clock and clean-up see every group, because in time order
-nothing another group moves them by could still count. The policy's own [[custom]] rules
-look at one message at a time and split too.
-
-Not S302: it forgets a content after ``period`` by taking entries from the front of one
-memory ordered by when each was last repeated, in any group, and stops at the first entry
-still within the period; so whether a repeat a day later is still remembered (and flagged)
-depends on the other groups' entries. It, and any rule this list does not know (a plugin's),
-runs over every record in part 0."""
+(S301, S303, S307, M109) and S302's memory of contents, whose clock and clean-up see every
+group, because in time order nothing another group moves them by could still count. The
+policy's own [[custom]] rules look at one message at a time and split too. A rule this list
+does not know (a plugin's) runs over every record in part 0."""
 
 
 def splits_by_group(rule: Rule) -> bool:

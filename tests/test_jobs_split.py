@@ -144,22 +144,24 @@ def test_a_notice_open_at_the_end_of_its_group_is_closed_by_the_end_of_the_expor
     assert alone == whole and [f.pending for f in alone] == [False]
 
 
-def test_repeated_content_runs_over_the_whole_export(tmp_path, split_runs):
-    """S302 forgets a content a day after its first posting, taking entries from the front of
-    one memory ordered by last repetition in any group: here group B's entry keeps group A's
-    day-old entry remembered, so the third posting is flagged. Audited per group it would not
-    be; S302 therefore runs over every record in part 0."""
+def test_repeated_content_is_judged_per_group(tmp_path, split_runs):
+    """S302 forgets a content ``period`` after its last posting, whatever the other groups
+    post, so it splits by group. (It used to forget from the front of one memory shared by
+    every group and stop at the first fresh entry, so group B's entry kept group A's stale
+    one remembered.) Group A: a repeat two hours later, then a day and a half later."""
     rows = [("2023-10-09 09:00:00", "A群", "销售部-张三", "本周销售日报已经提交到系统"),
             ("2023-10-09 10:00:00", "B群", "财务部-李四", "三季度的发票已经全部开好了"),
             ("2023-10-09 11:00:00", "A群", "销售部-张三", "本周销售日报已经提交到系统"),
-            ("2023-10-10 09:30:00", "A群", "销售部-张三", "本周销售日报已经提交到系统")]
+            ("2023-10-10 08:00:00", "B群", "财务部-李四", "三季度的发票已经全部开好了"),
+            ("2023-10-10 23:30:00", "A群", "销售部-张三", "本周销售日报已经提交到系统")]
     export = _csv(tmp_path / "群.csv", rows)
     policy = tmp_path / "p.toml"
     policy.write_text(POLICY, encoding="utf-8")
     one = _json(export, policy, 1, select=["S302"])
     assert _json(export, policy, 2, select=["S302"]) == one and split_runs == [True]
-    assert [v["timestamp"][:16] for v in json.loads(one)["violations"]] == ["2023-10-09T11:00", "2023-10-10T09:30"]
-    assert not splits_by_group(build_rules(load_policy(policy), ["S302"])[0])
+    assert [(v["group"], v["timestamp"][:16]) for v in json.loads(one)["violations"]] == [
+        ("A群", "2023-10-09T11:00"), ("B群", "2023-10-10T08:00")]
+    assert splits_by_group(build_rules(load_policy(policy), ["S302"])[0])
 
 
 def test_an_export_out_of_time_order_is_audited_whole(tmp_path, split_runs):

@@ -246,7 +246,7 @@ class MentionSpam(Rule):
 
 
 class RepeatedContent(Rule):
-    """The same content posted again within a period (同样内容仅限发布一次；切忌重复推送).
+    """The same content posted again within a period of its last posting (同样内容仅限发布一次；切忌重复推送).
 
     Messages are compared on their normalised text (width, case, zero-width characters) with
     punctuation, emoji and spacing ignored, so "全场五折！！" repeats "全场五折～". Links compare
@@ -278,31 +278,39 @@ class RepeatedContent(Rule):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # key → (time, sender) of its first posting; in time order, pruned to the period. Only
-        # what a finding names is kept, not the message: a day of a busy group fits in it.
-        self.recent: OrderedDict[tuple, tuple[datetime, str]] = OrderedDict()
+        # key → (time of its last posting, time and sender of its first), ordered by the last
+        # posting, so the front is always the content to forget first. Only what a finding
+        # names is kept, not the message: a day of a busy group fits in it.
+        self.recent: OrderedDict[tuple, tuple[datetime, datetime, str]] = OrderedDict()
 
     def on_message(self, msg: Message) -> Iterable[Finding]:
-        while self.recent:
-            _, (oldest, _) = next(iter(self.recent.items()))
-            if msg.ts - oldest <= self.options.period:
-                break
-            self.recent.popitem(last=False)
+        self._forget(msg.ts)
         key = self._key(msg)
         if key is None:
             return ()
-        first = self.recent.get(key)
-        self.recent[key] = first or (msg.ts, msg.sender)
-        self.recent.move_to_end(key)
-        if first is None:
+        seen = self.recent.pop(key, None)
+        if seen is not None and msg.ts - seen[0] > self.options.period:
+            seen = None  # out of time order: past the period, though not yet forgotten
+        self.recent[key] = (msg.ts, *seen[1:]) if seen else (msg.ts, msg.ts, msg.sender)
+        if seen is None:
             return ()
-        first_ts, first_sender = first
+        _, first_ts, first_sender = seen
         when = first_ts.astimezone(self.ctx.tz).strftime("%m-%d %H:%M")
         same_person = first_sender == msg.sender
         by = "" if same_person else f"（{first_sender} 已发过）"
         by_en = "" if same_person else f" (first posted by {first_sender})"
         return (self.finding(msg, Text(f"与 {when} 发布的内容重复{by}", f"Repeats content posted at {when}{by_en}"),
                              first=first_ts.isoformat()),)
+
+    def _forget(self, now: datetime) -> None:
+        """Drop the contents last posted more than ``period`` before ``now``. Each content
+        expires by its own last posting, whatever other groups post, so a group's answers are
+        the same audited alone (``--jobs`` splits an export by group)."""
+        while self.recent:
+            last = next(iter(self.recent.values()))[0]
+            if now - last <= self.options.period:
+                break
+            self.recent.popitem(last=False)
 
     def _key(self, msg: Message) -> tuple | None:
         """Group, sender (with scope = "sender") and a 16-byte digest of the compared content:

@@ -187,8 +187,23 @@ def test_repeated_content_keeps_a_small_key_not_the_message():
     rule = make(RepeatedContent)
     long_text = "新店开业，全场五折，欢迎捧场！" * 50
     run(rule, timeline(f"2023-10-11 16:30:00 市场部-周杰 / {long_text}"))
-    (key, first), = rule.recent.items()
-    assert len(key[2]) == 16 and first[1] == "市场部-周杰"
+    (key, (_, _, first_sender)), = rule.recent.items()
+    assert len(key[2]) == 16 and first_sender == "市场部-周杰"
+
+
+def test_a_repeat_counts_from_the_last_posting_whatever_other_senders_post():
+    """Reposted every 20 hours, content is a repeat each time; what other people post in
+    between does not decide when it is forgotten."""
+    rule = make(RepeatedContent)
+    found = run(rule, timeline(
+        "2023-10-09 09:00:00 市场部-周杰 / 新店开业，全场五折，欢迎捧场！",
+        "2023-10-09 10:00:00 财务部-陈静 / 三季度的发票已经全部开好了",
+        "2023-10-10 05:00:00 市场部-周杰 / 新店开业，全场五折，欢迎捧场！",
+        "2023-10-10 06:00:00 财务部-陈静 / 三季度的发票已经全部开好了",
+        "2023-10-11 01:00:00 市场部-周杰 / 新店开业，全场五折，欢迎捧场！",
+        "2023-10-12 09:00:00 市场部-周杰 / 新店开业，全场五折，欢迎捧场！"))
+    assert [(f.sender, f.ts.strftime("%d %H")) for f in found] == [
+        ("市场部-周杰", "10 05"), ("财务部-陈静", "10 06"), ("市场部-周杰", "11 01")]
 
 
 # ---- S308 mention spam -------------------------------------------------------------------------
