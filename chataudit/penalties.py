@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from chataudit.findings import Finding, Severity
 from chataudit.policy.schema import Action, Policy
@@ -22,7 +22,6 @@ class MemberTally:
     violations: int = 0
     fines: float = 0
     action: Action = Action.NONE
-    by_rule: dict[str, int] = field(default_factory=dict)
 
 
 class Assessor:
@@ -54,7 +53,6 @@ class Assessor:
             tally = self._members.setdefault(who, MemberTally(who))
             tally.violations += 1
             tally.fines += fine
-            tally.by_rule[finding.rule] = tally.by_rule.get(finding.rule, 0) + 1
             tally.action = _worse(tally.action, member_action)
         return Penalty(finding_action, fine)
 
