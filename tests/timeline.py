@@ -7,11 +7,12 @@
 from __future__ import annotations
 
 import inspect
+from dataclasses import replace
 from functools import cache
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from chataudit.engine import audit
+from chataudit.engine import BATCH, audit, audit_batched
 from chataudit.formats.base import find_mentions
 from chataudit.formats.system_events import match_system_text
 from chataudit.formats.base import placeholder_kind
@@ -19,6 +20,7 @@ from chataudit.policy.schema import Roles
 from chataudit.records import Event, EventKind, Location, Member, Message
 from chataudit.roster import Employee, Roster
 from chataudit.rules.base import Rule, RuleContext
+from chataudit.rules.custom import CustomRule
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HOUSE_ROLES = Roles(owner="人资中心-李敏", admins=["人资中心-李敏"], leaders=["王建国", "人资中心-李敏"],
@@ -56,8 +58,25 @@ def timeline(*lines: str) -> list[Message | Event]:
 
 
 def run(rule: Rule, records: list[Message | Event], *, pending: bool = False) -> list:
-    """The rule's findings over a timeline, through the engine; pending ones only on request."""
-    return [f for f in audit(records, [rule]) if f.pending == pending]
+    """The rule's findings over a timeline, through the engine; pending ones only on request.
+
+    Every call also audits the timeline with fresh twins of the rule through the batch engine,
+    in batches of two records (so that whatever state crosses a batch boundary crosses one)
+    and in one batch, and checks that the findings are the same, in the same order."""
+    found = list(audit(records, [rule]))
+    for size in (2, BATCH):
+        assert list(audit_batched(records, [twin(rule)], size)) == found, f"batch engine (batches of {size}) differs"
+    return [f for f in found if f.pending == pending]
+
+
+def twin(rule: Rule) -> Rule:
+    """A fresh rule like ``rule``: same class, options, severity and clause, a context with the
+    same roles, roster and lexicons but nothing remembered."""
+    ctx = replace(rule.ctx, directory=None, content_patterns=[], _gate=None, _content_for=None, _content=None,
+                  _leader_cache={})
+    fresh = CustomRule(rule.spec, ctx) if isinstance(rule, CustomRule) else type(rule)(rule.options, ctx, severity=rule.severity)
+    fresh.clause = rule.clause
+    return fresh
 
 
 @cache

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from chataudit.engine import Part, audit
+from chataudit.engine import Part, audit, audit_batched
 from chataudit.exemptions import Exemptions
 from chataudit.jobs.explain import Explainer
 from chataudit.findings import Finding
@@ -192,6 +192,9 @@ def _discard(done: _Done) -> None:
 
 
 FUTURE = timedelta(days=1)
+RECORD_ENGINE = os.environ.get("CHATAUDIT_ENGINE") == "records"
+"""The record-at-a-time engine (``engine.audit``) instead of the batch engine: the reference
+the batch engine is tested against. ``--jobs`` parts and ``--explain`` use it anyway."""
 """How far past the run's own clock a timestamp may be before it is called a clock error."""
 
 
@@ -261,7 +264,7 @@ def _audit_one(job: _Job, take: Take, progress: "Progress | None" = None) -> _Do
             explainer, last = Explainer(rules, req.policy), []
             found = explainer.attach(audit(explainer.watch(records, last), rules), last)
         else:
-            found = audit(records, rules, part)
+            found = audit(records, rules, part) if part is not None or RECORD_ENGINE else audit_batched(records, rules)
         take(job.index, found)
     finally:
         if ledger is not None:

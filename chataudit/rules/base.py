@@ -10,15 +10,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 
+import numpy as np
 import regex
 from pydantic import BaseModel, ConfigDict
 
+from chataudit.columns import Batch
 from chataudit.findings import Finding, Severity
 from chataudit.i18n import Text
 from chataudit.policy.schema import Roles
 from chataudit.policy.types import REGEX_TIMEOUT, joined
 from chataudit.records import Event, Location, Member, Message
 from chataudit.roster import Employee, Roster
+from chataudit.text.batchscan import ContentScan
 from chataudit.text.classifier import Verdict, abuse_model
 from chataudit.text.lexicon import Hit, Matcher
 from chataudit.text.normalize import normalize
@@ -197,6 +200,11 @@ class RuleContext:
                 employee.title.endswith(t) for t in self.roles.leader_titles)
         return self._leader_cache[name]
 
+    def may_have_leaders(self) -> bool:
+        """Whether ``is_leader`` can be true of anyone."""
+        roles = self.roles
+        return bool(roles.leaders or roles.owner or (self.roster is not None and roles.leader_titles))
+
     def is_admin(self, name: str | None) -> bool:
         return name is not None and (name == self.roles.owner or name in self.roles.admins)
 
@@ -217,10 +225,33 @@ class RuleContext:
     def content(self, msg: Message) -> ContentView:
         """Normalised text, lexicon hits, links and personal data of a message, once per message."""
         if self._content_for is not msg:
-            if self._gate is None:
-                self._gate = PatternGate(self.content_patterns)
-            self._content_for, self._content = msg, ContentView(msg, self.matcher, self._gate)
+            self._content_for, self._content = msg, ContentView(msg, self.matcher, self.gate)
         return self._content
+
+    @property
+    def gate(self) -> PatternGate:
+        if self._gate is None:
+            self._gate = PatternGate(self.content_patterns)
+        return self._gate
+
+    def scan(self, batch: Batch) -> ContentScan:
+        """The content rules' shared first step over a batch (text/batchscan.py), once per batch."""
+        if "content" not in batch.share:
+            batch.share["content"] = ContentScan(batch)
+        return batch.share["content"]
+
+    def quiet_rows(self, batch: Batch) -> np.ndarray:
+        """A mask of the messages that are not quiet (``ContentView.quiet``), or may have a
+        lexicon hit, once per batch: a text with no entry in it is asked the pattern gate's
+        question there and then, the others are left to the rules."""
+        if "not quiet" not in batch.share:
+            scan = self.scan(batch)
+            touched = scan.rows(self.matcher.touches(scan.norm) if self.matcher is not None else ())
+            gated = scan.rows(self.gate.prefilter.positions(scan.norm)) & ~touched
+            for row in np.flatnonzero(gated & ~scan.unsafe).tolist():
+                gated[row] = self.gate.may_match(scan.pieces[row])
+            batch.share["not quiet"] = touched | gated
+        return batch.share["not quiet"]
 
     def mentions(self, msg: Message) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.directory.resolve(msg.group, m) for m in msg.mentions))
@@ -249,6 +280,18 @@ class Rule:
 
     def on_event(self, ev: Event) -> Iterable[Finding]:
         return ()
+
+    def select(self, batch: Batch) -> np.ndarray | None:
+        """The batch engine's first step (engine.py): the rows, ascending, of the batch's
+        messages this rule must look at, picked with array operations; None to be handed every
+        message (today's path, and a third-party rule's). A rule that selects promises that
+        ``confirm`` on the rows it picks, and ``on_event`` on every event, give exactly the
+        findings ``on_message`` and ``on_event`` give on every record."""
+        return None
+
+    def confirm(self, msg: Message, row: int) -> Iterable[Finding]:
+        """The second step, on a message ``select`` picked; ``row`` is its row in that batch."""
+        return self.on_message(msg)
 
     def finish(self) -> Iterable[Finding]:
         return ()

@@ -8,8 +8,10 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Annotated, ClassVar, Literal
 
+import numpy as np
 from pydantic import Field
 
+from chataudit.columns import Batch
 from chataudit.findings import Finding, Severity
 from chataudit.i18n import Text
 from chataudit.policy.types import RegexPattern, joined, search_any
@@ -132,6 +134,11 @@ def _ceiling(families: frozenset[int]) -> int:
     return cue_score({_FAMILIES[i]: ["", ""] for i in families})
 
 
+def _written(batch: Batch) -> np.ndarray:
+    """A mask of the messages with a text their sender wrote (not [图片] and the like)."""
+    return batch.is_message & (batch.length > 0) & ~batch.of_kinds(list(NOT_WORDS))
+
+
 def cue_score(cues: dict[str, list[str]]) -> int:
     """One point a family, a trade's family two when two of its words appear; nothing without
     a family that sells (a price, an offer, a call to act, a number to call): a trade's words
@@ -183,6 +190,13 @@ class LexiconRule(Rule):
             said = content.norm.excerpt(m.start(), m.end())
             return (self.finding(msg, self.pattern_message(said), matched=said),)
         return ()
+
+    def select(self, batch: Batch) -> np.ndarray:
+        """Texts written by someone (not placeholders) that are not quiet."""
+        return np.flatnonzero(self.candidates(batch))
+
+    def candidates(self, batch: Batch) -> np.ndarray:
+        return _written(batch) & self.ctx.quiet_rows(batch)
 
     def allowed(self, text: str) -> bool:
         """Whether a normalised text names one of the rule's sanctioned phrases."""
@@ -269,6 +283,19 @@ class Advertising(LexiconRule):
         ]
         min_cues: Annotated[int, Field(ge=0)] = 2
 
+    def candidates(self, batch: Batch) -> np.ndarray:
+        """Also the texts whose spam cues may reach the threshold (``may_reach``, asked only of
+        texts long enough to be an ad with a string some cue needs)."""
+        found = super().candidates(batch)
+        if not self.options.min_cues:
+            return found
+        scan = self.ctx.scan(batch)
+        cued = _written(batch) & (scan.norm_length >= MIN_AD_LENGTH) & scan.prefilter(_cue_filter())
+        for row in np.flatnonzero(cued & ~found & ~scan.unsafe).tolist():
+            text = scan.pieces[row]
+            cued[row] = not self.allowed(text) and may_reach(text, self.options.min_cues + (len(text) < LONG_AD))
+        return found | cued
+
     def on_message(self, msg: Message) -> Iterable[Finding]:
         found = super().on_message(msg)
         if found or not self.options.min_cues or not msg.text or msg.kind in NOT_WORDS:
@@ -319,6 +346,16 @@ class Abuse(LexiconRule):
         model: bool = True
         model_threshold: Annotated[float, Field(ge=0.5, le=1.0)] = 0.7
         model_findings: Literal["review", "violation"] = "review"
+
+    def candidates(self, batch: Batch) -> np.ndarray:
+        """Also the texts long enough for the model with one of its gate's n-grams. (The model
+        reads the text with allow-list phrases blanked, which may make a gate n-gram such as
+        "。 " appear; such texts hold an allow phrase, so the lexicon's rows have them already.)"""
+        found = super().candidates(batch)
+        if not self.options.model:
+            return found
+        scan = self.ctx.scan(batch)
+        return found | (_written(batch) & (scan.norm_length >= MIN_HAN) & scan.rows(abuse_model().gate_hits(scan.norm)))
 
     def on_message(self, msg: Message) -> Iterable[Finding]:
         found = super().on_message(msg)
@@ -493,6 +530,10 @@ class MaliciousLink(Rule):
                 return (self.finding(msg, Text(f"{why.zh}：{link.url}", f"{why.en}: {link.url}"), url=link.url),)
         return ()
 
+    def select(self, batch: Batch) -> np.ndarray:
+        """Messages with a dot in their text, or a URL of their own."""
+        return np.flatnonzero(batch.is_message & self.ctx.scan(batch).links(batch))
+
     def _why(self, link) -> Text | None:
         if link.on(self.deny):
             return Text("黑名单域名链接", "Deny-listed domain")
@@ -538,3 +579,7 @@ class PersonalDataRule(Rule):
         en = ", ".join(f"{PII_LABELS[p.kind][1]} {p.masked}" for p in found)
         return (self.finding(msg, Text(f"含个人隐私信息：{zh}", f"Contains personal data: {en}"),
                              kinds=sorted({p.kind for p in found})),)
+
+    def select(self, batch: Batch) -> np.ndarray:
+        """Messages with "@" or a digit."""
+        return np.flatnonzero(batch.is_message & self.ctx.scan(batch).personal())

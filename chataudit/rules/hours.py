@@ -7,8 +7,10 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import AfterValidator, field_validator
 
+from chataudit.columns import Batch
 from chataudit.findings import Finding, Severity
 from chataudit.i18n import Text
 from chataudit.policy.types import TimeOfDay
@@ -28,6 +30,13 @@ def _not_empty(pair: tuple[time, time]) -> tuple[time, time]:
 ALL_DAY = Text("全天", "all day")
 
 TimeRange = Annotated[tuple[TimeOfDay, TimeOfDay], AfterValidator(_not_empty)]
+
+
+_SLACK = 1e-3
+
+
+def _seconds(t: time) -> float:
+    return t.hour * 3600 + t.minute * 60 + t.second + t.microsecond / 1e6
 
 
 def hhmm(t: time) -> str:
@@ -94,6 +103,19 @@ class OffHours(Rule):
             f"在休息时间（{window.zh}）内发言，发送时间 {clock}",
             f"Posted at {clock}, inside quiet hours {window.en}",
         ), quiet=window.en),)
+
+    def select(self, batch: Batch) -> np.ndarray | None:
+        """Messages whose local time of day falls in a quiet range, on any weekday (``confirm``
+        checks the day); every message when whole days are quiet. The ranges are widened by a
+        millisecond, so that rounding in the epoch seconds never loses a boundary case."""
+        if self.options.all_day:
+            return None
+        clock = batch.seconds_of_day(self.ctx.tz)
+        inside = np.zeros(len(batch), dtype=bool)
+        for start, end in self.options.quiet:
+            after, before = clock >= _seconds(start) - _SLACK, clock < _seconds(end) + _SLACK
+            inside |= (after & before) if start < end else (after | before)
+        return np.flatnonzero(inside & batch.is_message)
 
     def _quiet_window_memo(self, local: datetime) -> Text | None:
         """``quiet_window``, remembered for the current day: between two consecutive range

@@ -6,6 +6,9 @@ from collections import Counter, deque
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
+import numpy as np
+
+from chataudit.columns import NONE, Batch
 from chataudit.findings import Finding, Severity
 from chataudit.i18n import Text, duration
 from chataudit.records import Event, EventKind, Location, Member, Message
@@ -170,6 +173,10 @@ class RosterRule(Rule):
             return ()
         self._seen.add(key)
         return self.check(msg.group, msg.sender, msg.sender_id, msg.loc, msg.ts, msg.text)
+
+    def select(self, batch: Batch) -> np.ndarray:
+        """A sender's first message in the batch (each later one is already seen); none without a roster."""
+        return NONE if self.ctx.roster is None else np.flatnonzero(batch.first_of_sender)
 
     def on_members(self, group: str, members: Sequence[tuple[Location, Member]]) -> Iterable[Finding]:
         if self.ctx.roster is None:

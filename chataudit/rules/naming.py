@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+import numpy as np
 import regex
 from pydantic import field_validator
 
+from chataudit.columns import Batch
 from chataudit.findings import Finding, Severity
 from chataudit.i18n import Text
 from chataudit.policy.types import REGEX_TIMEOUT, PatternTimeout, RegexPattern, fullmatch_any
@@ -156,6 +158,10 @@ class NicknamePattern(Rule):
             return ()
         self._seen.add(key)
         return self.check(msg.group, msg.sender, msg.sender_id, msg.loc, msg.ts, msg.text)
+
+    def select(self, batch: Batch) -> np.ndarray:
+        """A sender's first message in the batch: each later one is already seen."""
+        return np.flatnonzero(batch.first_of_sender)
 
     def on_members(self, group: str, members: Sequence[tuple[Location, Member]]) -> Iterable[Finding]:
         for loc, member in members:

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
+import numpy as np
 import regex
 
+from chataudit.columns import NONE, Batch
 from chataudit.findings import Finding, Severity
 from chataudit.i18n import Text, duration
 from chataudit.policy.types import Duration, RegexPattern, search
@@ -128,6 +130,20 @@ class TaskResponseWindow(EndOfExport, Rule):
         self.last_seen = ev.ts
         return list(self._expire(ev.ts))
 
+    def select(self, batch: Batch) -> np.ndarray:
+        """Every message from the first a leader posts (a task may start there) to the batch's
+        end, and all of them while a task is open: between tasks a message changes nothing."""
+        if self.open:
+            return np.flatnonzero(batch.is_message)
+        return _from_first(batch, batch.senders_where(self.ctx.is_leader) | self._leader_accounts(batch))
+
+    def _leader_accounts(self, batch: Batch) -> np.ndarray:
+        """Messages whose sender's account id is a leader's (a roster may list ids)."""
+        if not self.ctx.may_have_leaders():
+            return np.zeros(len(batch), dtype=bool)
+        return np.fromiter((type(r) is Message and r.sender_id is not None and self.ctx.is_leader(r.sender_id)
+                            for r in batch.records), dtype=bool, count=len(batch))
+
     def finish(self) -> Iterable[Finding]:
         end = self.export_end or self.last_seen
         for task in self.open:
@@ -206,6 +222,14 @@ class TaskResponseWindow(EndOfExport, Rule):
         sender = None if person == ANYONE else person
         return self.finding(task.msg, text, sender=sender, offenders=(sender,) if sender else (),
                             pending=pending, leader=task.msg.sender, deadline=task.deadline.isoformat(), **data)
+
+
+def _from_first(batch: Batch, mask: np.ndarray) -> np.ndarray:
+    """The messages from the first row of ``mask`` on; none when it has none."""
+    if not mask.any():
+        return NONE
+    start = int(np.argmax(mask))
+    return np.flatnonzero(batch.is_message[start:]) + start
 
 
 def _who(person: str) -> Text:
@@ -307,6 +331,15 @@ class NoticeUnacknowledged(EndOfExport, Rule):
             elif ev.kind in (EventKind.LEAVE, EventKind.REMOVED):
                 self.gone[key] = ev.ts
         return ()
+
+    def select(self, batch: Batch) -> np.ndarray:
+        """A sender's first message in the batch (who posts in the group is all a message adds
+        between notices), and every message from the first a leader or admin posts (a notice
+        may start there), or all of them while a notice is open."""
+        if self.open:
+            return np.flatnonzero(batch.is_message)
+        may_notify = batch.senders_where(lambda name: self.ctx.is_leader(name) or self.ctx.is_admin(name))
+        return np.union1d(np.flatnonzero(batch.first_of_sender), _from_first(batch, may_notify))
 
     def finish(self) -> Iterable[Finding]:
         """Notices still open here closed after the last record: their window had not run out."""

@@ -9,9 +9,11 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
+import numpy as np
 import regex
 from pydantic import AfterValidator, Field
 
+from chataudit.columns import Batch
 from chataudit.findings import Finding, Severity
 from chataudit.i18n import Text, duration
 from chataudit.policy.types import Duration
@@ -21,6 +23,12 @@ from chataudit.text.normalize import count_zi, letters_only
 
 EMOJI_ONLY = regex.compile(r"^[\s\p{Extended_Pictographic}\p{Emoji_Modifier}\u200d\ufe0f\u20e3]*\p{Extended_Pictographic}[\s\p{Extended_Pictographic}\p{Emoji_Modifier}\u200d\ufe0f\u20e3]*$")
 """A text of emoji alone (👍👍, 🙏🏻): sent like a sticker."""
+
+
+def _may_be_emoji(text: str) -> bool:
+    """Whether a text can be emoji alone, judged from its first character: most texts cannot."""
+    first = text.lstrip()[:1]
+    return first >= "\xa9" and not "\u3400" <= first <= "\u9fff"
 
 
 def _check_thresholds(value: list[tuple[int, timedelta]]) -> list[tuple[int, timedelta]]:
@@ -81,6 +89,69 @@ class BurstCounter:
         self.in_burst.add(key)
         return crossed
 
+    def add_all(self, keys: np.ndarray, names: list[tuple], times: np.ndarray) -> dict[int, tuple[int, timedelta]] | None:
+        """``add`` for many events at once, in order: ``keys[i]`` (an integer standing for
+        ``names[keys[i]]``) at epoch second ``times[i]``. Returns {i: what ``add`` would have
+        returned} for the events that start a burst, and leaves the counter as ``add`` would.
+        None, with nothing changed, when some key's times go backwards: ``add`` then, one by one.
+
+        Each event's count in a window is its position among its key's events (this batch's,
+        after the ones the counter kept) minus the position of the first inside the window, both
+        found with one sorted search; a burst starts where a key's events cross a threshold
+        after one that did not."""
+        if not len(keys):
+            return {}
+        keep = self.keep
+        present = np.unique(keys)
+        kept = [(code, self.times.get(names[code], ())) for code in present.tolist()]
+        old_keys = np.fromiter((code for code, times in kept for _ in times), dtype=np.int64)
+        old_times = np.fromiter((t for _, times in kept for t in times), dtype=np.float64)
+        all_keys = np.concatenate([old_keys, keys])
+        order = np.argsort(all_keys, kind="stable")  # by key; within a key, kept times first, then in order
+        key, at = all_keys[order], np.concatenate([old_times, times])[order]
+        same = np.concatenate([[False], key[1:] == key[:-1]])  # the previous event has the same key
+        if np.any(same[1:] & (at[1:] < at[:-1])):
+            return None
+        stamps = np.unique(at)
+        span = len(stamps) + 1
+        ranked = np.cumsum(~same) * span  # each key's block of the sorted order
+        place = ranked + np.searchsorted(stamps, at)
+        position = np.arange(len(at))
+        crossed = np.zeros(len(at), dtype=bool)
+        count = np.zeros(len(at), dtype=np.int64)
+        window_of = np.full(len(at), -1)
+        for index, (need, window) in enumerate(self.thresholds):
+            first = np.searchsorted(place, ranked + np.searchsorted(stamps, at - window, side="right"))
+            inside = np.minimum(position - first + 1, keep)
+            new = (inside >= need) & ~crossed
+            count[new], window_of[new] = inside[new], index
+            crossed |= new
+        is_ours = order >= len(old_keys)  # the kept times' own counts are not known, only whether the last was in a burst
+        in_burst = np.isin(key, [code for code in present.tolist() if names[code] in self.in_burst])
+        was = np.where(np.concatenate([[False], is_ours[:-1]]) & same, np.concatenate([[False], crossed[:-1]]), in_burst)
+        ours = np.flatnonzero(is_ours)
+        starts = ours[crossed[ours] & ~was[ours]]
+        found = {int(order[i]) - len(old_keys): (int(count[i]), self.windows[window_of[i]][1]) for i in starts.tolist()}
+        self._keep_last(key, at, crossed, names)
+        return found
+
+    def _keep_last(self, key: np.ndarray, at: np.ndarray, crossed: np.ndarray, names: list[tuple]) -> None:
+        """What ``add`` keeps after the events sorted by key: each key's last ``keep`` times,
+        and whether its last event is in a burst."""
+        ends = np.flatnonzero(np.concatenate([key[1:] != key[:-1], [True]])) + 1
+        begin = 0
+        for end in ends.tolist():
+            name = names[int(key[end - 1])]
+            if name not in self.times and len(self.times) >= self.sweep_at:
+                self._sweep()
+            self.times[name] = at[max(begin, end - self.keep):end].tolist()
+            if crossed[end - 1]:
+                self.in_burst.add(name)
+            else:
+                self.in_burst.discard(name)
+            begin = end
+        self.latest = max(self.latest, float(at.max()))
+
     def _sweep(self) -> None:
         horizon = self.latest - self.longest
         stale = [key for key, times in self.times.items() if times[-1] <= horizon]
@@ -98,6 +169,7 @@ class BurstRule(Rule):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.counter = BurstCounter(self.options.thresholds)
+        self._bursts: dict[int, tuple[int, timedelta]] | None = None  # row → burst, from the last select
 
     def counts(self, msg: Message) -> bool:
         return msg.sender not in getattr(self.options, "exempt", ())
@@ -106,10 +178,34 @@ class BurstRule(Rule):
         burst = self.burst(msg) if self.counts(msg) else None
         return () if burst is None else (burst,)
 
+    def select(self, batch: Batch) -> np.ndarray:
+        """The messages that start a burst, found over the whole batch (``BurstCounter.add_all``);
+        every counted message when some sender's times go backwards."""
+        rows = np.flatnonzero(self.counted(batch))
+        members, keys = np.unique(batch.member[rows], return_inverse=True)
+        names = [batch.member_name(member) for member in members.tolist()]
+        found = self.counter.add_all(keys.reshape(-1), names, batch.ts[rows])
+        if found is None:
+            self._bursts = None
+            return rows
+        self._bursts = {int(rows[i]): crossed for i, crossed in found.items()}
+        return np.array(sorted(self._bursts), dtype=np.int64)
+
+    def confirm(self, msg: Message, row: int) -> Iterable[Finding]:
+        if self._bursts is None:
+            return self.on_message(msg)
+        return (self.burst_finding(msg, self._bursts[row]),)
+
+    def counted(self, batch: Batch) -> np.ndarray:
+        """``counts`` as a mask over the batch."""
+        exempt = set(getattr(self.options, "exempt", ()))
+        return batch.is_message & ~batch.senders_where(exempt.__contains__) if exempt else batch.is_message
+
     def burst(self, msg: Message) -> Finding | None:
         crossed = self.counter.add((msg.group, msg.sender), msg.ts)
-        if crossed is None:
-            return None
+        return None if crossed is None else self.burst_finding(msg, crossed)
+
+    def burst_finding(self, msg: Message, crossed: tuple[int, timedelta]) -> Finding:
         count, window = crossed
         span = duration(window.total_seconds())
         return self.finding(msg, Text(f"{span.zh}内连续发送 {count} {self.unit.zh}",
@@ -196,6 +292,14 @@ class MediaFlood(BurstRule):
             and EMOJI_ONLY.match(msg.text) is not None)
         return media and super().counts(msg)
 
+    def counted(self, batch: Batch) -> np.ndarray:
+        media = batch.of_kinds(self.options.kinds)
+        if self.options.emoji_only and Kind.STICKER in self.options.kinds:
+            texts = np.flatnonzero(batch.of_kinds([Kind.TEXT]))
+            media[texts] = [_may_be_emoji(batch.texts[row]) and EMOJI_ONLY.match(batch.texts[row]) is not None
+                            for row in texts.tolist()]
+        return media & super().counted(batch)
+
 
 class MentionSpam(Rule):
     """Too many people @-mentioned in one message, or @所有人 by someone who may not (不得随意@所有人).
@@ -236,6 +340,10 @@ class MentionSpam(Rule):
         if ALL_MEMBERS in msg.mentions and self._roles_known() and not self._may_mention_all(msg.sender):
             return (self.finding(msg, Text("非群主、管理员或领导使用了@所有人", "Used @all without being the owner, an admin or a leader")),)
         return ()
+
+    def select(self, batch: Batch) -> np.ndarray:
+        """The messages that mention someone."""
+        return np.flatnonzero([type(r) is Message and bool(r.mentions) for r in batch.records])
 
     def _roles_known(self) -> bool:
         roles = self.ctx.roles
@@ -282,25 +390,66 @@ class RepeatedContent(Rule):
         # posting, so the front is always the content to forget first. Only what a finding
         # names is kept, not the message: a day of a busy group fits in it.
         self.recent: OrderedDict[tuple, tuple[datetime, datetime, str]] = OrderedDict()
+        self._latest: datetime | None = None  # the latest message of the batches selected from
+        self._repeats: dict[int, tuple[datetime, datetime, str]] = {}  # row → what it repeats, from the last select
 
     def on_message(self, msg: Message) -> Iterable[Finding]:
         self._forget(msg.ts)
-        key = self._key(msg)
+        seen = self._remember(msg, self._key(msg, self.ctx.folded(msg) if msg.kind in (Kind.TEXT, Kind.QUOTE) else ""))
+        return () if seen is None else (self._repeat(msg, seen),)
+
+    def select(self, batch: Batch) -> np.ndarray:
+        """``on_message`` over the batch, in order, for the messages that may have a key (a
+        link, or a text at least ``min_chars`` long, which never has more letters than
+        characters), with the batch's normalised texts; the others only move the clock
+        ``_forget`` reads, so each keyed message forgets by the latest message before it.
+        Picks the repeats."""
+        keyed = batch.of_kinds([Kind.TEXT, Kind.QUOTE]) & (batch.length >= self.options.min_chars)
+        links = np.flatnonzero(batch.of_kinds([Kind.LINK]))
+        keyed[links] = [bool(batch.records[row].url) for row in links.tolist()]
+        stamps = np.where(batch.is_message, batch.ts, -np.inf)
+        latest = np.maximum.accumulate(np.where(stamps >= np.maximum.accumulate(stamps), np.arange(len(batch)), 0))
+        scan = self.ctx.scan(batch) if keyed.any() else None
+        self._repeats = {}
+        for row in np.flatnonzero(keyed).tolist():
+            msg = batch.records[row]
+            self._forget(self._now(batch.records[int(latest[row])]))
+            folded = "" if msg.kind == Kind.LINK else self.ctx.folded(msg) if scan.unsafe[row] else scan.pieces[row]
+            seen = self._remember(msg, self._key(msg, folded))
+            if seen is not None:
+                self._repeats[row] = seen
+        if batch.is_message.any():
+            self._now(batch.records[int(latest[-1])])
+        return np.array(sorted(self._repeats), dtype=np.int64)
+
+    def confirm(self, msg: Message, row: int) -> Iterable[Finding]:
+        return (self._repeat(msg, self._repeats[row]),)
+
+    def _now(self, latest: Message) -> datetime:
+        """The clock ``select`` forgets by: the latest message so far, ``latest`` being this batch's."""
+        if self._latest is None or latest.ts > self._latest:
+            self._latest = latest.ts
+        return self._latest
+
+    def _remember(self, msg: Message, key: tuple | None) -> tuple[datetime, datetime, str] | None:
+        """Note a keyed message's posting; what it repeats (last posting, first posting and
+        sender), or None."""
         if key is None:
-            return ()
+            return None
         seen = self.recent.pop(key, None)
         if seen is not None and msg.ts - seen[0] > self.options.period:
             seen = None  # out of time order: past the period, though not yet forgotten
         self.recent[key] = (msg.ts, *seen[1:]) if seen else (msg.ts, msg.ts, msg.sender)
-        if seen is None:
-            return ()
+        return seen
+
+    def _repeat(self, msg: Message, seen: tuple[datetime, datetime, str]) -> Finding:
         _, first_ts, first_sender = seen
         when = first_ts.astimezone(self.ctx.tz).strftime("%m-%d %H:%M")
         same_person = first_sender == msg.sender
         by = "" if same_person else f"（{first_sender} 已发过）"
         by_en = "" if same_person else f" (first posted by {first_sender})"
-        return (self.finding(msg, Text(f"与 {when} 发布的内容重复{by}", f"Repeats content posted at {when}{by_en}"),
-                             first=first_ts.isoformat()),)
+        return self.finding(msg, Text(f"与 {when} 发布的内容重复{by}", f"Repeats content posted at {when}{by_en}"),
+                            first=first_ts.isoformat())
 
     def _forget(self, now: datetime) -> None:
         """Drop the contents last posted more than ``period`` before ``now``. Each content
@@ -312,14 +461,14 @@ class RepeatedContent(Rule):
                 break
             self.recent.popitem(last=False)
 
-    def _key(self, msg: Message) -> tuple | None:
-        """Group, sender (with scope = "sender") and a 16-byte digest of the compared content:
-        the digest keeps the key small however long the message; a collision is as likely as
-        guessing a 128-bit number."""
+    def _key(self, msg: Message, folded: str) -> tuple | None:
+        """Group, sender (with scope = "sender") and a 16-byte digest of the compared content
+        (the URL of a link, the letters of a text's normalised form ``folded``): the digest keeps
+        the key small however long the message; a collision is as likely as guessing a 128-bit number."""
         if msg.kind == Kind.LINK and msg.url:
             body = msg.url
         elif msg.kind in (Kind.TEXT, Kind.QUOTE):
-            body = letters_only(self.ctx.folded(msg))
+            body = letters_only(folded)
             if len(body) < self.options.min_chars:
                 return None
         else:
@@ -353,7 +502,7 @@ class LongMessage(Rule):
 
     def on_message(self, msg: Message) -> Iterable[Finding]:
         if msg.kind not in (Kind.TEXT, Kind.QUOTE) or len(msg.text) <= self.options.max_chars:
-            return ()  # count_zi never counts more than the characters there are
+            return ()  # count_zi never counts more than the characters there are (select relies on it too)
         length = count_zi(msg.text)
         if length <= self.options.max_chars:
             return ()
@@ -361,6 +510,10 @@ class LongMessage(Rule):
         return (self.finding(msg, Text(f"消息共 {length} 字，超过 {limit} 字上限，请改用链接或文档分享",
                                        f"{length} characters, over the {limit}-character limit; share a link instead"),
                              length=length),)
+
+    def select(self, batch: Batch) -> np.ndarray:
+        """Texts with more characters than the limit."""
+        return np.flatnonzero(batch.of_kinds([Kind.TEXT, Kind.QUOTE]) & (batch.length > self.options.max_chars))
 
 
 class TrivialRedPacket(BurstRule):
@@ -391,6 +544,11 @@ class TrivialRedPacket(BurstRule):
     class Options(RuleOptions):
         min_amount: float = 1.0
         thresholds: Thresholds = [(3, timedelta(minutes=10))]
+
+    def select(self, batch: Batch) -> np.ndarray:
+        """Red packets: nothing else moves this rule."""
+        self._bursts = None
+        return np.flatnonzero(batch.of_kinds([Kind.RED_PACKET]))
 
     def on_message(self, msg: Message) -> Iterable[Finding]:
         if msg.kind != Kind.RED_PACKET:

@@ -130,6 +130,15 @@ class Matcher:
     def find(self, norm: Normalized) -> list[Hit]:
         return self.scan(norm)[0]
 
+    def touches(self, text: str) -> list[int]:
+        """Where any entry, by letters or by sound, starts in a normalised ``text`` (texts joined
+        by a character in no entry, for a whole batch at once): a text without any has no hit.
+        Matches do not overlap here; one is enough to pick its text."""
+        found = [start for _, start, _ in self._exact.find_matches_as_indexes(text)] if self._exact else []
+        if self._sound is not None:
+            found += [start for _, start, _ in self._sound.find_matches_as_indexes(_sounds(text))]
+        return found
+
     def scan(self, norm: Normalized) -> tuple[list[Hit], list[tuple[int, int]]]:
         """The hits, and the spans of the allow-list phrases that cancelled any inside them
         (the classifier does not read those phrases either)."""

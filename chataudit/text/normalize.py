@@ -97,6 +97,18 @@ def normalize(text: str) -> Normalized:
     return Normalized(text, "".join(pieces), at, came_from)
 
 
+def folded_text(text: str) -> str:
+    """``normalize``'s first step alone: width, case and 繁→简 folded, one character for one."""
+    return text.translate(_table())
+
+
+def normalized_text(folded: str) -> str:
+    """``normalize(text).text`` from ``folded_text(text)``, without the way back. Texts joined
+    by "\\x00" come out joined by it, each as if alone: the folding table leaves it, and none of
+    the removals reaches across it (it is neither Chinese, a separator nor a format character)."""
+    return _REMOVABLE.sub("", folded)
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     """One step of ``normalize`` as ``chataudit explain`` shows it: the text after it, and

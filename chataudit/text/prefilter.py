@@ -236,6 +236,22 @@ class Prefilter:
             seen[index] = have | sum(bit for bit, run in self._digits[index] if run <= longest)
         return frozenset(index for index, mask in seen.items() if mask == self._full[index]) | self._always
 
+    def positions(self, text: str) -> list[int] | None:
+        """Where in ``text`` (texts joined by a character no pattern needs, for a whole batch)
+        a needed string starts, and each digit run long enough for a pattern that needs digits
+        alone: a text holding none of them cannot match. None when any text may match (a
+        pattern needs nothing), or when case folding changes the length (positions would shift)."""
+        if self._always:
+            return None
+        folded = text.casefold()
+        if len(folded) != len(text):
+            return None
+        found = [start for _, start, _ in self._automaton.find_matches_as_indexes(folded)] if self._automaton else []
+        if self._by_digits_alone:
+            shortest = min(run for index in self._by_digits_alone for _, run in self._digits[index])
+            found += [m.start() for m in _DIGIT_RUNS.finditer(folded) if m.end() - m.start() >= shortest]
+        return found
+
     def maybe(self, text: str) -> bool:
         """Whether any of the patterns may match ``text``."""
         return bool(self._always or self.candidates(text))

@@ -1,6 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
+from chataudit.engine import audit
 from chataudit.policy.schema import Roles
 from chataudit.rules.naming import NicknamePattern
 from tests.timeline import make, run, timeline
@@ -98,7 +99,7 @@ def test_every_pattern_of_a_name_shares_one_timeout():
     rule = make(NicknamePattern, pattern=["{a}", "{b}", "{name}"], parts={"a": slow, "b": slow, "name": slow},
                 roles=Roles(executives=["张" * 46 + "!"]))
     start = time.process_time()
-    [finding] = run(rule, timeline("2023-10-09 09:00:00 " + "张" * 46 + "! / 收到"))
+    [finding] = audit(timeline("2023-10-09 09:00:00 " + "张" * 46 + "! / 收到"), [rule])  # once, not run()'s three engines
     assert time.process_time() - start < 2.5 * REGEX_TIMEOUT  # four patterns, each timing out: 4 ×
     assert "timed_out" in finding.data and finding.sender == "张" * 46 + "!"
 

@@ -1,0 +1,141 @@
+"""Records as columns: a batch of consecutive records of one audit, for rules that first pick
+their candidates with array operations over the whole batch (``Rule.select``) and then look
+at the few records they picked one by one (``Rule.confirm``).
+
+A batch is built from the parsers' record objects: times as epoch seconds, group and sender
+as integer codes shared by every batch of the audit, kinds as small integers. Each column is
+worked out at most once per batch, on first use; work that several rules share (the content
+scan, text/batchscan.py) is kept in ``share``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, tzinfo
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from chataudit.records import Event, Kind, Message
+
+KIND_CODE = {kind: code for code, kind in enumerate(Kind)}
+"""Each message kind as a small integer (``Batch.kind``); events have -1."""
+NONE = np.zeros(0, dtype=np.int64)
+"""No rows."""
+_BUCKET = 900
+"""Seconds: time zones change their offset on quarter hours (checked at both ends anyway)."""
+
+
+class Codes:
+    """Strings as dense integers, the same for every batch of one audit (groups, senders)."""
+
+    def __init__(self) -> None:
+        self.of: dict[str, int] = {}
+        self.names: list[str] = []
+
+    def encode(self, values: Sequence[str]) -> np.ndarray:
+        return np.fromiter(map(self._code, values), dtype=np.int64, count=len(values))
+
+    def _code(self, value: str) -> int:
+        code = self.of.get(value)
+        if code is None:
+            code = self.of[value] = len(self.names)
+            self.names.append(value)
+        return code
+
+
+class Batch:
+    """Records (consecutive, in input order) as columns; rows are positions in the batch."""
+
+    def __init__(self, records: Sequence[Message | Event], groups: Codes, senders: Codes):
+        self.records = records
+        self.groups, self.senders = groups, senders
+        self.share: dict[Any, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    @cached_property
+    def is_message(self) -> np.ndarray:
+        return np.fromiter((type(r) is Message for r in self.records), dtype=bool, count=len(self.records))
+
+    @cached_property
+    def ts(self) -> np.ndarray:
+        """Epoch seconds, exactly as ``datetime.timestamp()`` gives them."""
+        return np.fromiter((r.ts.timestamp() for r in self.records), dtype=np.float64, count=len(self.records))
+
+    @cached_property
+    def group(self) -> np.ndarray:
+        return self.groups.encode([r.group for r in self.records])
+
+    @cached_property
+    def sender(self) -> np.ndarray:
+        """A message's sender as a code; an event's is the code of "" (see ``is_message``)."""
+        return self.senders.encode([r.sender if type(r) is Message else "" for r in self.records])
+
+    @cached_property
+    def member(self) -> np.ndarray:
+        """(group, sender) as one integer, for this batch: ``member_name`` turns it back."""
+        senders = self.sender  # first: it may add codes
+        return self.group * len(self.senders.names) + senders
+
+    def member_name(self, member: int) -> tuple[str, str]:
+        group, sender = divmod(member, len(self.senders.names))
+        return self.groups.names[group], self.senders.names[sender]
+
+    @cached_property
+    def kind(self) -> np.ndarray:
+        return np.fromiter((KIND_CODE[r.kind] if type(r) is Message else -1 for r in self.records),
+                           dtype=np.int16, count=len(self.records))
+
+    @cached_property
+    def texts(self) -> list[str]:
+        return [r.text for r in self.records]
+
+    @cached_property
+    def length(self) -> np.ndarray:
+        return np.fromiter(map(len, self.texts), dtype=np.int64, count=len(self.records))
+
+    def of_kinds(self, kinds: Sequence[Kind]) -> np.ndarray:
+        """A mask of the messages of these kinds."""
+        return np.isin(self.kind, [KIND_CODE[k] for k in kinds])
+
+    def senders_where(self, test: Callable[[str], bool]) -> np.ndarray:
+        """A mask of the messages whose sender passes ``test``, asked once per distinct sender."""
+        codes = np.unique(self.sender[self.is_message])
+        passing = [code for code in codes.tolist() if test(self.senders.names[code])]
+        return self.is_message & np.isin(self.sender, passing)
+
+    @cached_property
+    def first_of_sender(self) -> np.ndarray:
+        """A mask of the messages that are the first in this batch from their (group, sender):
+        the only ones where a "once per member" rule (naming, roster, the directory of names)
+        can learn anything new."""
+        mask = np.zeros(len(self.records), dtype=bool)
+        rows = np.flatnonzero(self.is_message)
+        if rows.size:
+            mask[rows[np.unique(self.member[rows], return_index=True)[1]]] = True
+        return mask
+
+    def seconds_of_day(self, tz: tzinfo) -> np.ndarray:
+        """Local time of day in seconds. The offset is looked up once per quarter hour, at its
+        first and last second; a quarter hour whose ends differ is worked out record by record."""
+        ts = self.ts
+        bucket = np.floor(ts / _BUCKET)
+        starts, which = np.unique(bucket, return_inverse=True)
+        offsets = np.empty(len(starts))
+        mixed = []
+        for i, start in enumerate(starts.tolist()):
+            first = _offset(start * _BUCKET, tz)
+            offsets[i] = first
+            if _offset(start * _BUCKET + _BUCKET - 1e-6, tz) != first:
+                mixed.append(i)
+        local = ts + offsets[which]
+        for row in np.flatnonzero(np.isin(which, mixed)).tolist():
+            local[row] = ts[row] + _offset(ts[row], tz)
+        return np.mod(local, 86400.0)
+
+
+def _offset(epoch: float, tz: tzinfo) -> float:
+    return datetime.fromtimestamp(epoch, tz).utcoffset().total_seconds()
