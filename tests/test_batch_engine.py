@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+from itertools import cycle
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -99,7 +100,7 @@ def test_bursts_found_in_batches_are_the_ones_found_one_by_one(events, cuts):
         clock += gap
         stamps.append(base + timedelta(seconds=clock))
     expected = {i: found for i, ((key, _), ts) in enumerate(zip(events, stamps)) if (found := one.add((key,), ts))}
-    got, start, cut = {}, 0, iter(cuts * 10)
+    got, start, cut = {}, 0, cycle(cuts)
     while start < len(events):
         end = min(len(events), start + next(cut))
         keys = np.array([key for key, _ in events[start:end]])

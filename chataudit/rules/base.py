@@ -84,8 +84,10 @@ class PatternGate:
         self.prefilter = Prefilter(patterns)
 
     def may_match(self, text: str) -> bool:
-        if not self.prefilter.maybe(text):
-            return False
+        return self.prefilter.maybe(text) and self.matches(text)
+
+    def matches(self, text: str) -> bool:
+        """The search alone, for a text the pre-filter let through."""
         if len(self.regexes) != 1:
             return bool(self.regexes)
         try:
@@ -247,10 +249,14 @@ class RuleContext:
         if "not quiet" not in batch.share:
             scan = self.scan(batch)
             touched = scan.rows(self.matcher.touches(scan.norm) if self.matcher is not None else ())
-            gated = scan.rows(self.gate.prefilter.positions(scan.norm)) & ~touched
-            for row in np.flatnonzero(gated & ~scan.unsafe).tolist():
-                gated[row] = self.gate.may_match(scan.pieces[row])
-            batch.share["not quiet"] = touched | gated
+            pairs = scan.may_match(self.gate.prefilter)
+            if pairs is None:
+                batch.share["not quiet"] = scan.rows(None)
+            else:
+                gated = np.zeros(len(batch), dtype=bool)
+                for row in np.setdiff1d(pairs[0], np.flatnonzero(touched)).tolist():
+                    gated[row] = self.gate.matches(scan.pieces[row])
+                batch.share["not quiet"] = touched | gated
         return batch.share["not quiet"]
 
     def mentions(self, msg: Message) -> tuple[str, ...]:

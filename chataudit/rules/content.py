@@ -290,10 +290,18 @@ class Advertising(LexiconRule):
         if not self.options.min_cues:
             return found
         scan = self.ctx.scan(batch)
-        cued = _written(batch) & (scan.norm_length >= MIN_AD_LENGTH) & scan.prefilter(_cue_filter())
-        for row in np.flatnonzero(cued & ~found & ~scan.unsafe).tolist():
-            text = scan.pieces[row]
-            cued[row] = not self.allowed(text) and may_reach(text, self.options.min_cues + (len(text) < LONG_AD))
+        long_enough = _written(batch) & (scan.norm_length >= MIN_AD_LENGTH) & ~found & ~scan.unsafe
+        pairs = scan.may_match(_cue_filter())
+        if pairs is None:
+            return found | long_enough
+        cued = scan.unsafe & _written(batch)
+        rows, families = pairs
+        starts = np.flatnonzero(np.diff(rows, prepend=-1))
+        for row, mine in zip(rows[starts].tolist(), np.split(families, starts[1:])):
+            if long_enough[row]:
+                text = scan.pieces[row]
+                cued[row] = _ceiling(frozenset(mine.tolist())) >= self.options.min_cues + (len(text) < LONG_AD) \
+                    and not self.allowed(text)
         return found | cued
 
     def on_message(self, msg: Message) -> Iterable[Finding]:

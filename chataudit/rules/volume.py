@@ -395,7 +395,7 @@ class RepeatedContent(Rule):
 
     def on_message(self, msg: Message) -> Iterable[Finding]:
         self._forget(msg.ts)
-        seen = self._remember(msg, self._key(msg, self.ctx.folded(msg) if msg.kind in (Kind.TEXT, Kind.QUOTE) else ""))
+        seen = self._remember(msg, self._key(msg, letters_only(self.ctx.folded(msg)) if msg.kind in (Kind.TEXT, Kind.QUOTE) else ""))
         return () if seen is None else (self._repeat(msg, seen),)
 
     def select(self, batch: Batch) -> np.ndarray:
@@ -411,11 +411,12 @@ class RepeatedContent(Rule):
         latest = np.maximum.accumulate(np.where(stamps >= np.maximum.accumulate(stamps), np.arange(len(batch)), 0))
         scan = self.ctx.scan(batch) if keyed.any() else None
         self._repeats = {}
+        letters = scan.letters if scan is not None else []
         for row in np.flatnonzero(keyed).tolist():
             msg = batch.records[row]
             self._forget(self._now(batch.records[int(latest[row])]))
-            folded = "" if msg.kind == Kind.LINK else self.ctx.folded(msg) if scan.unsafe[row] else scan.pieces[row]
-            seen = self._remember(msg, self._key(msg, folded))
+            body = "" if msg.kind == Kind.LINK else letters_only(self.ctx.folded(msg)) if scan.unsafe[row] else letters[row]
+            seen = self._remember(msg, self._key(msg, body))
             if seen is not None:
                 self._repeats[row] = seen
         if batch.is_message.any():
@@ -461,14 +462,14 @@ class RepeatedContent(Rule):
                 break
             self.recent.popitem(last=False)
 
-    def _key(self, msg: Message, folded: str) -> tuple | None:
+    def _key(self, msg: Message, letters: str) -> tuple | None:
         """Group, sender (with scope = "sender") and a 16-byte digest of the compared content
-        (the URL of a link, the letters of a text's normalised form ``folded``): the digest keeps
-        the key small however long the message; a collision is as likely as guessing a 128-bit number."""
+        (the URL of a link, the ``letters`` of a text's normalised form): the digest keeps the
+        key small however long the message; a collision is as likely as guessing a 128-bit number."""
         if msg.kind == Kind.LINK and msg.url:
             body = msg.url
         elif msg.kind in (Kind.TEXT, Kind.QUOTE):
-            body = letters_only(folded)
+            body = letters
             if len(body) < self.options.min_chars:
                 return None
         else:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cached_property
 
 import numpy as np
 import regex
 
 from chataudit.columns import Batch
-from chataudit.text.normalize import folded_text, normalized_text
+from chataudit.text.normalize import folded_text, letters_of_joined, normalized_text
 from chataudit.text.prefilter import Prefilter
 
 SEP = "\x00"
@@ -41,7 +42,13 @@ class ContentScan:
         """Each text normalised (``normalize(text).text``); "" for an unsafe one."""
         self.norm_length = np.fromiter(map(len, self.pieces), dtype=np.int64, count=len(texts))
         self._raw_ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1)
-        self._norm_ends = np.cumsum(self.norm_length + 1)
+        self.norm_ends = np.cumsum(self.norm_length + 1)
+        """Where each normalised text ends in ``norm``, its separator included."""
+
+    @cached_property
+    def letters(self) -> list[str]:
+        """Each text's normalised form with its letters and digits only (``letters_only``)."""
+        return letters_of_joined(self.norm)
 
     def rows(self, positions: Iterable[int] | None, *, raw: bool = False) -> np.ndarray:
         """A mask of the texts these positions of the joined text fall in (every text for None),
@@ -50,11 +57,14 @@ class ContentScan:
             return np.ones(len(self.unsafe), dtype=bool)
         mask = self.unsafe.copy()
         found = np.fromiter(positions, dtype=np.int64)
-        mask[np.searchsorted(self._raw_ends if raw else self._norm_ends, found, side="right")] = True
+        mask[np.searchsorted(self._raw_ends if raw else self.norm_ends, found, side="right")] = True
         return mask
 
-    def prefilter(self, patterns: Prefilter) -> np.ndarray:
-        return self.rows(patterns.positions(self.norm))
+    def may_match(self, patterns: Prefilter) -> tuple[np.ndarray, np.ndarray] | None:
+        """``Prefilter.pairs`` over the normalised texts: (rows, patterns) that may match, by
+        row, or None when any may (some pattern needs nothing, or folding shifts positions).
+        The unsafe rows are not in the pairs: they are every rule's candidates anyway."""
+        return None if patterns.always else patterns.pairs(self.norm, self.norm_ends)
 
     def links(self, batch: Batch) -> np.ndarray:
         """Texts with a dot (links are looked for only there) or a message with its own URL."""

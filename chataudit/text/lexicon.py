@@ -29,6 +29,7 @@ from chataudit.text.context import UNFRAMED, framed
 from chataudit.text.normalize import Normalized, normalize
 from chataudit.text.pinyin import spell, syllables
 from chataudit.text.segment import cuts_a_word, tokens
+from chataudit.text.translation import Translation
 
 HAN_ONLY = regex.compile(r"^\p{Han}+$")
 SHORT = 2
@@ -96,8 +97,13 @@ def _sound_table() -> dict[int, str]:
     return {ord(ch): index.setdefault(syllable, chr(0xE000 + len(index))) for ch, syllable in syllables().items()}
 
 
+@cache
+def _sounding() -> Translation:
+    return Translation(_sound_table())
+
+
 def _sounds(text: str) -> str:
-    return text.translate(_sound_table())
+    return _sounding()(text)
 
 
 class Matcher:

@@ -18,6 +18,7 @@ from functools import cache
 import regex
 
 from chataudit.i18n import Text
+from chataudit.text.translation import Translation
 
 # Format characters anywhere; runs of spaces, ASCII punctuation/symbols and format characters
 # between two Chinese characters; a Chinese character repeated (the repeats are removed).
@@ -99,7 +100,12 @@ def normalize(text: str) -> Normalized:
 
 def folded_text(text: str) -> str:
     """``normalize``'s first step alone: width, case and 繁→简 folded, one character for one."""
-    return text.translate(_table())
+    return _folding()(text)
+
+
+@cache
+def _folding() -> Translation:
+    return Translation(_table())
 
 
 def normalized_text(folded: str) -> str:
@@ -165,6 +171,14 @@ def _kind_of_removal(text: str, m: re.Match) -> int:
 
 def letters_only(folded: str) -> str:
     return _NOT_LETTERS.sub("", folded)
+
+
+_NOT_LETTERS_OR_NUL = regex.compile(r"[^\p{L}\p{N}\x00]+")
+
+
+def letters_of_joined(folded: str) -> list[str]:
+    """``letters_only`` of each of several texts joined by "\\x00" (not a letter), in one pass."""
+    return _NOT_LETTERS_OR_NUL.sub("", folded).split("\x00")
 
 
 _HAN_OR_PUNCT = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]|[\p{P}\p{S}]")

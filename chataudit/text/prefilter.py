@@ -24,6 +24,8 @@ from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 
 import ahocorasick_rs
+import numpy as np
+import regex
 
 Strings = frozenset[str]
 DIGITS = "\x00"
@@ -186,6 +188,34 @@ def _cost(strings: Strings) -> float:
     return sum(3 / int(s[1:]) ** 2 if s[0] == DIGITS else 1 / len(s) ** 2 for s in strings)
 
 
+_OTHER_DIGIT = regex.compile(r"[^\P{Nd}0-9]")
+"""A digit ``\\d`` matches besides 0–9 (the ``regex`` module's Unicode is as new as Python's or newer)."""
+
+
+def _longest_digit_runs(text: str, ends: np.ndarray) -> np.ndarray:
+    """The longest run of digits in each of the joined texts (see ``Prefilter.pairs``): over
+    the code points as an array when every digit is ASCII, else run by run."""
+    longest = np.zeros(len(ends), dtype=np.int64)
+    if _OTHER_DIGIT.search(text):
+        runs = np.array([(m.start(), m.end() - m.start()) for m in _DIGIT_RUNS.finditer(text)], dtype=np.int64).reshape(-1, 2)
+        starts, lengths = runs[:, 0], runs[:, 1]
+    else:
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        digit = np.concatenate([[False], (codes >= 48) & (codes <= 57), [False]])
+        edges = np.flatnonzero(digit[1:] != digit[:-1])  # run starts and ends, alternately
+        starts, lengths = edges[::2], edges[1::2] - edges[::2]
+    np.maximum.at(longest, np.searchsorted(ends, starts, side="right"), lengths)
+    return longest
+
+
+def _expand(texts: np.ndarray, words: np.ndarray, first: np.ndarray, pattern: np.ndarray,
+            bit: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each (text, word) found → one (text, pattern, bit) per need of a pattern that word meets."""
+    counts = first[words + 1] - first[words]
+    at = np.repeat(first[words] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+    return np.repeat(texts, counts), pattern[at], bit[at]
+
+
 class Prefilter:
     """One automaton over the needed strings of several patterns. ``candidates(text)`` is
     the set of the patterns' indexes that may match ``text``; the others cannot. Digit runs
@@ -212,6 +242,49 @@ class Prefilter:
         words = sorted(by_word)
         self._of_word = [by_word[word] for word in words]
         self._automaton = ahocorasick_rs.AhoCorasick(words) if words else None
+        # the same as flat arrays, for many texts at once (``pairs``): word i's (pattern, bit)
+        # pairs are _pattern[_first[i]:_first[i + 1]]
+        self._first = np.cumsum([0, *map(len, self._of_word)])
+        self._pattern = np.array([index for pairs in self._of_word for index, _ in pairs], dtype=np.int64)
+        self._bit = np.array([bit for pairs in self._of_word for _, bit in pairs], dtype=np.int64)
+        self._needed = np.zeros(len(patterns), dtype=np.int64)
+        self._needed[list(self._full)] = list(self._full.values())
+
+    @property
+    def always(self) -> bool:
+        """Whether some pattern needs nothing: every text may match it."""
+        return bool(self._always)
+
+    def pairs(self, text: str, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """``candidates`` of many texts at once, but for the patterns that need nothing
+        (``always``): ``text`` holds them joined by a character no pattern needs, text i
+        ending at ``ends[i] - 1``. Returns (texts, patterns), the pairs that may match, by text;
+        None when case folding changes the length (every pair may then match). One automaton
+        search and one search for digit runs over the whole text; each needed string found
+        sets its bit of its (text, pattern), and a pair whose bits are all set may match."""
+        folded = text.casefold()
+        if len(folded) != len(text):
+            return None
+        found = np.array(self._automaton.find_matches_as_indexes(folded, overlapping=True) if self._automaton else [],
+                         dtype=np.int64).reshape(-1, 3)
+        texts, patterns, bits = _expand(np.searchsorted(ends, found[:, 1], side="right"), found[:, 0], self._first,
+                                        self._pattern, self._bit)
+        if self._digits:
+            longest = _longest_digit_runs(folded, ends)
+            extra = [(np.flatnonzero(longest >= run), index, bit) for index, needs in self._digits.items()
+                     for bit, run in needs]
+            texts = np.concatenate([texts, *(rows for rows, _, _ in extra)])
+            patterns = np.concatenate([patterns, *(np.full(len(rows), index) for rows, index, _ in extra)])
+            bits = np.concatenate([bits, *(np.full(len(rows), bit) for rows, _, bit in extra)])
+        key = texts * len(self._needed) + patterns
+        order = np.argsort(key, kind="stable")
+        keys, starts = np.unique(key[order], return_index=True)
+        if not len(keys):
+            return keys, keys
+        have = np.bitwise_or.reduceat(bits[order], starts)
+        texts, patterns = np.divmod(keys, len(self._needed))
+        whole = have == self._needed[patterns]
+        return texts[whole], patterns[whole]
 
     def candidates(self, text: str, measure_digits: bool = True) -> frozenset[int]:
         """``measure_digits=False`` takes every digit run a pattern needs as present: a
@@ -235,22 +308,6 @@ class Prefilter:
                 longest = max(map(len, _DIGIT_RUNS.findall(text)), default=0)
             seen[index] = have | sum(bit for bit, run in self._digits[index] if run <= longest)
         return frozenset(index for index, mask in seen.items() if mask == self._full[index]) | self._always
-
-    def positions(self, text: str) -> list[int] | None:
-        """Where in ``text`` (texts joined by a character no pattern needs, for a whole batch)
-        a needed string starts, and each digit run long enough for a pattern that needs digits
-        alone: a text holding none of them cannot match. None when any text may match (a
-        pattern needs nothing), or when case folding changes the length (positions would shift)."""
-        if self._always:
-            return None
-        folded = text.casefold()
-        if len(folded) != len(text):
-            return None
-        found = [start for _, start, _ in self._automaton.find_matches_as_indexes(folded)] if self._automaton else []
-        if self._by_digits_alone:
-            shortest = min(run for index in self._by_digits_alone for _, run in self._digits[index])
-            found += [m.start() for m in _DIGIT_RUNS.finditer(folded) if m.end() - m.start() >= shortest]
-        return found
 
     def maybe(self, text: str) -> bool:
         """Whether any of the patterns may match ``text``."""
