@@ -91,22 +91,35 @@ BATCH = 16_384
 a few megabytes whatever the export's size."""
 
 
-def audit_batched(records: Iterable[Message | Event], rules: list[Rule], size: int = BATCH) -> Iterator[Finding]:
+def audit_batched(records: Iterable[Message | Event], rules: list[Rule], size: int = BATCH,
+                  part: Part | None = None) -> Iterator[Finding]:
     """``audit`` in batches, with the same findings in the same order. Each rule first picks,
     over the whole batch, the messages it must look at (``Rule.select``); only those reach it
     (``Rule.confirm``), with every event, and the directory of names learns from each first
     message of a sender and each event. The rules that wait for the export's end are told
-    when it ended, since they may not have seen its last record."""
+    when it ended, since they may not have seen its last record. With ``part`` (every rule
+    must split by group), only the part's own groups are audited, as ``audit`` does."""
     groups, senders = Codes(), Codes()
     last = None
-    source = iter(records)
+    source = iter(records if part is None else _own(records, part))
     while chunk := list(islice(source, size)):
         yield from _audit_batch(Batch(chunk, groups, senders), rules)
         last = chunk[-1]
+    end = part.end if part is not None else last.ts if last is not None else None
     for rule in rules:
-        if isinstance(rule, EndOfExport) and rule.export_end is None and last is not None:
-            rule.export_end = last.ts
+        if isinstance(rule, EndOfExport) and (rule.export_end is None or part is not None):
+            rule.export_end = end
         yield from rule.finish()
+
+
+def _own(records: Iterable[Message | Event], part: Part) -> Iterator[Message | Event]:
+    """The records of the part's groups, up to the first out of time order (see ``Part``)."""
+    for record in records:
+        audited = part.audits(record)
+        if not part.in_order:
+            return
+        if audited:
+            yield record
 
 
 def _audit_batch(batch: Batch, rules: list[Rule]) -> Iterator[Finding]:

@@ -162,3 +162,25 @@ def test_select_picks_every_message_with_a_finding(cls):
             picked = set(rule.select(Batch(chunk, Codes(), Codes())).tolist())
             missed = [r.text for row, r in enumerate(chunk) if row not in picked and list(rule.on_message(r))]
             assert not missed, f"{cls.id} in batches of {size} misses {missed[:3]}"
+
+
+# --- one part of an export split by group (--jobs) ------------------------------------------
+
+def test_each_part_of_a_split_export_gives_what_the_record_engine_gives(tmp_path):
+    """Both parts of a two-group corpus (CSV, the format --jobs splits), through both engines."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import corpus
+    from chataudit.engine import Part, audit, audit_batched
+    from chataudit.jobs.inputs import open_input
+    from chataudit.policy.load import load_policy
+    from chataudit.rules.registry import build_rules
+
+    path = tmp_path / "two.csv"
+    corpus.write(3_000, str(path), groups=2)
+    policy = load_policy(SAMPLE_POLICY)
+    records = list(open_input(path, "auto", policy.policy.tz, None).records())
+    assert len({r.group for r in records}) == 2
+    for index in (0, 1):
+        expected = list(audit(records, build_rules(policy), Part(index, 2)))
+        assert expected
+        assert list(audit_batched(records, build_rules(policy), 500, part=Part(index, 2))) == expected

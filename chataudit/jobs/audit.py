@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from chataudit.engine import Part, audit, audit_batched
+from chataudit.engine import Part, audit, audit_batched, splits_by_group
 from chataudit.exemptions import Exemptions
 from chataudit.jobs.explain import Explainer
 from chataudit.findings import Finding
@@ -27,6 +27,7 @@ from chataudit.records import Event, Message
 from chataudit.report.base import placeholder, write_json
 from chataudit.report.build import Collected, build_report, fingerprint
 from chataudit.report.model import Report
+from chataudit.rules.base import Rule
 from chataudit.rules.registry import build_rules
 from chataudit.spill import SortedRun, read_blocks, write_blocks
 
@@ -264,7 +265,7 @@ def _audit_one(job: _Job, take: Take, progress: "Progress | None" = None) -> _Do
             explainer, last = Explainer(rules, req.policy), []
             found = explainer.attach(audit(explainer.watch(records, last), rules), last)
         else:
-            found = audit(records, rules, part) if part is not None or RECORD_ENGINE else audit_batched(records, rules)
+            found = _engine(records, rules, part)
         take(job.index, found)
     finally:
         if ledger is not None:
@@ -281,6 +282,14 @@ def _audit_one(job: _Job, take: Take, progress: "Progress | None" = None) -> _Do
         opened.stats.notes.extend(notes)
     return _Done(job.index, file.shown, opened.format.name, opened.stats, marks.latest,
                  [f"{file.shown}: {note}" for note in notes], in_order=part is None or part.in_order)
+
+
+def _engine(records: Iterable[Message | Event], rules: list[Rule], part: Part | None) -> Iterator[Finding]:
+    """The batch engine, unless asked for the record engine or auditing one part of an export
+    with a rule that does not split by group (it sees every record in part 0)."""
+    if RECORD_ENGINE or (part is not None and not all(map(splits_by_group, rules))):
+        return audit(records, rules, part)
+    return audit_batched(records, rules, part=part)
 
 
 @dataclass(slots=True)
