@@ -1,14 +1,17 @@
 """The full benchmark: time and peak memory of reading, parsing and auditing a large export.
 
-    python bench/run.py [--sizes 1000000 5000000] [--keep]
+    python bench/run.py [--sizes 1000000 5000000] [--keep] [--quick] [--night]
 
-For each size it writes a deterministic corpus (bench/corpus.py) and runs, each in its own
-process so peak memory (max RSS) is measured alone:
+For each size it writes a deterministic corpus (bench/corpus.py; with --night, everyone posts
+at night) and runs, each in its own process so peak memory (max RSS) is measured alone:
   raw read          reading the file line by line (the floor)
   parse             wechat-txt parsing into records
-  rules: FAMILY     parsing + one rule family (--select)
-  full policy       parsing + every rule of policies/default.toml
+  rules: FAMILY     parsing + one rule family (--select), batch engine
+  full policy       parsing + every rule of policies/default.toml, batch engine
+  CLI → JSON        `chataudit audit FILE --output json -o …`, end to end, with the batch
+                    engine and with the record engine (CHATAUDIT_ENGINE=records)
   grep -F -f        GNU grep with the bundled lexicons over the same file (a native reference)
+--quick leaves out the families, the full-policy row and the record engine (for 5M).
 Results print as a table with messages/s and the ratio to grep; docs/performance.md keeps them.
 """
 
@@ -28,10 +31,10 @@ FAMILIES = {"naming/membership (M)": "M", "response (R)": "R", "volume (S)": "S"
 PY = sys.executable
 
 
-def child(code: str) -> tuple[float, int, int | None]:
+def child(code: str, env: dict[str, str] | None = None) -> tuple[float, int, int | None]:
     """Run Python code in a fresh process; (seconds, peak RSS in MB, findings if it audits)."""
     start = time.perf_counter()
-    proc = subprocess.run([PY, "-c", code], capture_output=True, text=True)
+    proc = subprocess.run([PY, "-c", code], capture_output=True, text=True, env={**os.environ, **(env or {})})
     seconds = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise SystemExit(proc.stderr)
@@ -42,7 +45,11 @@ def child(code: str) -> tuple[float, int, int | None]:
 RSS = "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, {found})"
 
 
-def measure(path: Path, messages: int) -> list[tuple[str, float, int, int | None]]:
+CLI = ("import json, sys\nfrom chataudit.cli import main\ntry:\n    main(['audit', {path!r}, '--output', 'json', '-o', {out!r}])\n"
+       "except SystemExit:\n    pass\nr = json.load(open({out!r}, encoding='utf-8'))\n")
+
+
+def measure(path: Path, messages: int, quick: bool = False) -> list[tuple[str, float, int, int | None]]:
     rows = []
     rss = RSS.format(found="'-'")
     rows.append(("raw read", *child(f"f = open({str(path)!r}, encoding='utf-8')\nfor _ in f: pass\n{rss}")))
@@ -54,9 +61,16 @@ def measure(path: Path, messages: int) -> list[tuple[str, float, int, int | None
              "from chataudit.policy.load import load_policy\n"
              f"r = run_audit(AuditRequest(paths=[Path({str(path)!r})], policy=load_policy(None), lang='zh', select={{sel}}))\n"
              + RSS.format(found="len(r.violations) + len(r.pending)"))
-    for label, prefix in FAMILIES.items():
-        rows.append((f"parse + rules {label}", *child(audit.replace("{sel}", repr([prefix])))))
-    rows.append(("full default policy", *child(audit.replace("{sel}", "None"))))
+    if not quick:
+        for label, prefix in FAMILIES.items():
+            rows.append((f"parse + rules {label}", *child(audit.replace("{sel}", repr([prefix])))))
+        rows.append(("full default policy", *child(audit.replace("{sel}", "None"))))
+    out = str(path) + ".json"
+    cli = CLI.format(path=str(path), out=out) + RSS.format(found="r['summary']['violations'] + len(r['pending'])")
+    rows.append(("CLI → JSON, batch engine", *child(cli)))
+    if not quick:
+        rows.append(("CLI → JSON, record engine", *child(cli, {"CHATAUDIT_ENGINE": "records"})))
+    os.unlink(out)
     lexicons = sorted((ROOT / "policies" / "lexicons").glob("*.txt"))
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as words:
         for lex in lexicons:
@@ -73,16 +87,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 5_000_000])
     parser.add_argument("--keep", action="store_true", help="keep the generated corpora in /tmp")
+    parser.add_argument("--quick", action="store_true", help="raw read, parse, CLI (batch engine) and grep only")
+    parser.add_argument("--night", action="store_true", help="a corpus where everyone posts at night")
     args = parser.parse_args()
     import corpus
 
     for size in args.sizes:
-        path = Path(tempfile.gettempdir()) / f"chataudit-bench-{size}.txt"
+        path = Path(tempfile.gettempdir()) / f"chataudit-bench-{size}{'-night' if args.night else ''}.txt"
         if not path.exists():
-            corpus.write(size, str(path))
+            corpus.write(size, str(path), night=args.night)
         mb = path.stat().st_size / 1e6
         print(f"\n{size:,} messages, {mb:,.0f} MB (bench/corpus.py)\n")
-        rows = measure(path, size)
+        rows = measure(path, size, args.quick)
         grep = rows[-1][1]
         print(f"{'step':44} {'seconds':>8} {'msg/s':>10} {'peak MB':>8} {'findings':>9} {'× grep':>7}")
         for label, seconds, rss, found in rows:

@@ -184,3 +184,36 @@ def test_each_part_of_a_split_export_gives_what_the_record_engine_gives(tmp_path
         expected = list(audit(records, build_rules(policy), Part(index, 2)))
         assert expected
         assert list(audit_batched(records, build_rules(policy), 500, part=Part(index, 2))) == expected
+
+
+def test_the_worked_example_in_the_engine_docs_runs_in_both_engines():
+    """docs/engine.md's example rule, as written there, gives the same findings either way."""
+    from chataudit.engine import audit, audit_batched
+    from tests.timeline import make, timeline
+
+    doc = (ROOT / "docs" / "engine.md").read_text(encoding="utf-8")
+    code = doc.split("```python\n", 1)[1].split("```", 1)[0]
+    space: dict = {}
+    exec(compile(code, "docs/engine.md", "exec"), space)
+    essay = space["Essay"]
+    records = timeline("2024-03-04 09:00:00 销售部-张三 / " + "长" * 501, "2024-03-04 09:01:00 销售部-张三 / 短",
+                       "2024-03-04 09:02:00 销售部-李四 / " + "长" * 500)
+    found = list(audit(records, [make(essay)]))
+    assert [f.sender for f in found] == ["销售部-张三"]
+    assert list(audit_batched(records, [make(essay)], 2)) == found
+
+
+# --- translation by lookup array --------------------------------------------------------------
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=()), min_size=0, max_size=60), st.integers(0, 3))
+def test_long_texts_translate_as_str_translate_does(piece, which):
+    """Folding, sounds and a table that changes a character beyond the BMP, on texts long enough
+    for the lookup array (lone surrogates included)."""
+    from chataudit.text.lexicon import _sound_table
+    from chataudit.text.normalize import _table
+    from chataudit.text.translation import LONG, Translation
+
+    table = [_table(), _sound_table(), {0x1F600: "x", ord("a"): "b"}, {}][which]
+    text = (piece or "賭") * (LONG // max(1, len(piece)) + 1) + "\ud800Ａ賭😀a"
+    assert Translation(table)(text) == text.translate(table)
