@@ -217,3 +217,16 @@ def test_long_texts_translate_as_str_translate_does(piece, which):
     table = [_table(), _sound_table(), {0x1F600: "x", ord("a"): "b"}, {}][which]
     text = (piece or "賭") * (LONG // max(1, len(piece)) + 1) + "\ud800Ａ賭😀a"
     assert Translation(table)(text) == text.translate(table)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("赌博哈哈好的ab1 .\n_·-，（）\x00") + ["\u200b", "\u00ad", "\u3000", "\ud800", "😀",
+                                                                          "\u2028", "\t", "賭", "Ａ", "\ufeff"]),
+                max_size=40))
+def test_removal_by_array_is_the_regex_removal(chars):
+    """Separators between Chinese characters, format characters and repeats, in every mix, on a
+    text long enough to take the array path: the same text as the regex gives."""
+    from chataudit.text.normalize import _REMOVABLE, LONG, folded_text, normalized_text
+
+    text = folded_text("".join(chars) * (LONG // max(1, len(chars)) + 1))
+    assert normalized_text(text) == _REMOVABLE.sub("", text)

@@ -15,10 +15,11 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
 import regex
 
 from chataudit.i18n import Text
-from chataudit.text.translation import Translation
+from chataudit.text.translation import LONG, Translation
 
 # Format characters anywhere; runs of spaces, ASCII punctuation/symbols and format characters
 # between two Chinese characters; a Chinese character repeated (the repeats are removed).
@@ -111,8 +112,56 @@ def _folding() -> Translation:
 def normalized_text(folded: str) -> str:
     """``normalize(text).text`` from ``folded_text(text)``, without the way back. Texts joined
     by "\\x00" come out joined by it, each as if alone: the folding table leaves it, and none of
-    the removals reaches across it (it is neither Chinese, a separator nor a format character)."""
-    return _REMOVABLE.sub("", folded)
+    the removals reaches across it (it is neither Chinese, a separator nor a format character).
+    A long text (a batch's texts joined) goes through ``_removed_by_array``."""
+    return _REMOVABLE.sub("", folded) if len(folded) < LONG else _removed_by_array(folded)
+
+
+def _removed_by_array(folded: str) -> str:
+    """``_REMOVABLE.sub("", folded)`` over the code points as an array, three times faster on a
+    batch. The regex scans left to right; what it removes, read off its three branches:
+    every format character (its own branch, or inside a separator run); a separator run of
+    one to four characters between two Chinese characters, unless it starts with a format
+    character (that branch then takes only the format characters, and the lookbehind of the
+    separator branch sees one, not a Chinese character); and each Chinese character equal to
+    the one before it. Lookarounds read the text as written, so removals do not chain."""
+    points = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    classes = _classes()[points & 0xFFFF]
+    classes[points >= 0x10000] = 0
+    is_han, is_fmt, is_sep = (classes & _HAN_BIT) > 0, (classes & _FORMAT_BIT) > 0, (classes & _SEP_BIT) > 0
+    gone = is_fmt.copy()
+    gone[1:] |= is_han[1:] & (points[1:] == points[:-1])
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], is_sep, [False]]).astype(np.int8)))
+    starts, ends = edges[::2], edges[1::2]
+    inner = (starts > 0) & (ends < len(points)) & (ends - starts <= 4)
+    starts, ends = starts[inner], ends[inner]
+    between = is_han[starts - 1] & is_han[ends] & ~is_fmt[starts]
+    cover = np.zeros(len(points) + 1, dtype=np.int8)  # runs are apart: no start is another's end
+    cover[starts[between]] = 1
+    cover[ends[between]] = -1
+    gone |= np.cumsum(cover[:-1], dtype=np.int8) > 0
+    return points[~gone].tobytes().decode("utf-32-le", "surrogatepass")
+
+
+_HAN_BIT, _FORMAT_BIT, _SEP_BIT = 1, 2, 4
+
+
+@cache
+def _classes() -> np.ndarray:
+    """_REMOVABLE's character classes as bits, for each character of the Basic Multilingual Plane
+    (none reaches beyond it): Chinese, format, separator (``\\s``, ASCII punctuation, ·•・, format)."""
+    classes = np.zeros(0x10000, dtype=np.uint8)
+
+    def add(ranges: str, bit: int) -> None:
+        for m in re.finditer(r"(.)-(.)|(.)", ranges, re.DOTALL):
+            lo, hi = (m[1], m[2]) if m[1] else (m[3], m[3])
+            classes[ord(lo):ord(hi) + 1] |= bit
+
+    add(_HAN, _HAN_BIT)
+    add(_FORMAT, _FORMAT_BIT)
+    add("!-/:-@[-`{-~·•・" + _FORMAT, _SEP_BIT)
+    classes[[c for c in range(0x10000) if chr(c).isspace()]] |= _SEP_BIT
+    return classes
 
 
 @dataclass(frozen=True, slots=True)
