@@ -24,16 +24,20 @@ line only ends a record when a header (or the end of the file) follows it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime, tzinfo
+import re
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta, tzinfo
+from functools import cache
+from pathlib import Path
 
 import regex
 
 from chataudit.formats.base import (
-    Format, TextBlock, InputStats, Source, find_mentions, placeholder_kind, system_event, unparsed_lines,
+    PLACEHOLDERS, Format, TextBlock, InputStats, Source, find_mentions, placeholder_kind, system_event,
+    unparsed_lines,
 )
-from chataudit.formats.encoding import iter_lines
+from chataudit.formats.encoding import BYTES_READ, MAX_LINE, iter_lines
 from chataudit.formats.qq_txt import qq_evidence
 from chataudit.formats.system_events import match_system_text, plain_system_text
 from chataudit.i18n import Text
@@ -47,6 +51,20 @@ _LINK_PREFIX = "[链接]:title:"
 _QUOTE_PREFIXES = ("引用:", "引用：")
 # 拍一拍: 2.x writes it as a message (name header, the template as content); it is a notice.
 _PAT = regex.compile(r"^(?:[\"“][^\"“”]+[\"”]|我|你) ?拍了拍 ?(?:[\"“][^\"“”]+[\"”]|我|你|自己)")
+_PAT_STARTS = frozenset("\"“我你")  # the characters a _PAT match can start with
+_V2_STARTS = ("【", "-", *"0123456789")  # the starts of the 2.x forms media_kind looks for past the placeholders
+# The first characters of a content line that read_content may read as more than its text: a 1.x link card
+# ([链接]:title:), a quote (引用), a 2.x form (【分享链接】, 【语音】…, a type number).
+_SPECIAL_STARTS = frozenset(_LINK_PREFIX[0] + "".join(p[0] for p in _QUOTE_PREFIXES) + "".join(_V2_STARTS))
+
+CHUNK = 1 << 16
+"""Characters read at a time: enough for thousands of lines, few enough that the progress
+display (``BYTES_READ``) hears of every few thousand. Tests make it tiny."""
+# The common record, MemoTrace's ``f'{time} {name}\n{content}\n\n'``: a named header, one content line with
+# no space at either end, an empty line. Written for ``re``, whose \S is exactly ``not str.isspace()`` (what
+# ``line.strip()`` tests); [0-9] is the ASCII part of HEADER's \d, so HEADER matches every header it matches.
+_UNIT = r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} [^\n]*\n\S(?:[^\n]*\S)?\n\n"
+_RUN = re.compile(f"^(?:{_UNIT})+", re.MULTILINE)
 
 # 2.x ``to_text()`` shapes that carry more than the marker (exact markers are in PLACEHOLDERS).
 _V2_KINDS: tuple[tuple[regex.Pattern[str], Kind], ...] = tuple((regex.compile(p, regex.DOTALL), k) for p, k in (
@@ -86,17 +104,148 @@ class WeChatTxt(Format):
         """Stream records. A header after a blank line is only a *candidate* until the next
         non-blank line decides: content right under it makes it a message; a blank line and
         then another header (or the end) makes it a system line; a blank line and then plain
-        text means it was pasted text inside the previous message."""
+        text means it was pasted text inside the previous message (``_Lines`` reads so, line by
+        line). Most of a real export is the one shape a ``_UNIT`` matches, so the file is read
+        in blocks of whole lines and runs of that shape are read a record at a time instead."""
         reader = _Reader(source.group or source.path.stem, str(source.path), source.tz,
                          v2=bool(V2_HINT.search(source.head)))
-        block: TextBlock | None = None
-        blanks = 0  # blank lines since the last non-blank line
-        candidate: TextBlock | None = None  # a header after a blank line, not yet decided
-        candidate_blanks = 0  # blank lines before the candidate
-        path = reader.path
+        lines = _Lines(reader)
+        for first, text in _blocks(source.path, source.encoding):
+            stats.lines = first + text.count("\n") - 1
+            yield from _read_block(lines, first, text)
+        yield from lines.end()
 
-        for lineno, line in iter_lines(source.path, source.encoding):
-            stats.lines = lineno
+
+class _LongLine(Exception):
+    """A line longer than ``MAX_LINE``: only ``iter_lines`` caps and reports it."""
+
+
+def _blocks(path: Path, encoding: str) -> Iterator[tuple[int, str]]:
+    """(number of the first line, whole lines each ending in a newline): the lines ``iter_lines``
+    gives, read ``CHUNK`` characters at a time. A line longer than ``MAX_LINE`` or bytes that do
+    not decode hand the rest of the file over to ``iter_lines`` itself, from the first line not
+    yet given, so that the capped line, ``LONG_LINES`` and the error's line number stay its own."""
+    done = 0  # lines given
+    try:
+        for text in _chunks(path, encoding):
+            yield done + 1, text
+            done += text.count("\n")
+    except (UnicodeDecodeError, _LongLine):
+        yield from ((lineno, line + "\n") for lineno, line in iter_lines(path, encoding) if lineno > done)
+
+
+def _chunks(path: Path, encoding: str) -> Iterator[str]:
+    """Whole lines, a read at a time, through the same text file object as ``iter_lines`` (its
+    decoder, BOM handling and ``\\r``/``\\r\\n`` line ends); a last line without a newline gets one.
+    Tells ``BYTES_READ`` after every read, for the progress display."""
+    tell = BYTES_READ.get()
+    rest = ""  # the start of the line the last read cut
+    with path.open("r", encoding=encoding, newline=None) as fh:
+        while chunk := fh.read(CHUNK):
+            if tell is not None:
+                tell(fh.buffer.tell())
+            text = rest + chunk
+            if len(text) > MAX_LINE and max(map(len, text.split("\n"))) > MAX_LINE:  # one iter_lines caps
+                raise _LongLine
+            cut = text.rfind("\n") + 1
+            rest = text[cut:]
+            if cut:
+                yield text[:cut]
+    if rest:
+        yield rest + "\n"
+
+
+def _read_block(lines: _Lines, first: int, text: str) -> Iterator[Message | Event | Unparsed]:
+    """The records that a block of whole lines completes: runs of back-to-back ``_UNIT``\\ s are
+    read by ``_read_run``, every other line by ``lines``, the state machine. After the machine
+    has read a unit it is always ready for the next one, so a run it was not ready for loses
+    only its first unit to it."""
+    lineno, pos = first, 0  # the number of the line at pos
+    for run in _RUN.finditer(text):
+        start, end = run.span()
+        lineno = yield from lines.feed(lineno, text[pos:start])
+        pos = text.index("\n\n", start) + 2  # the end of the run's first unit
+        if pos == end or not lines.ready():
+            # a lone unit gains nothing from _read_run; one the machine is not ready for (a header
+            # pasted right under a line of a message) is not a record
+            lineno = yield from lines.feed(lineno, text[start:pos])
+            start = pos
+        if start < end:
+            yield from lines.take_over()
+            lineno = yield from _read_run(lines, lineno, text[start:end])
+        pos = end
+    yield from lines.feed(lineno, text[pos:])
+
+
+def _read_run(lines: _Lines, first: int, run: str) -> Generator[Message | Event | Unparsed, None, int]:
+    """The records of a run of ``_UNIT``\\ s that ``lines`` is ready for, a record per unit with no
+    per-line work: each unit is complete once the next one starts. The last one is handed back
+    to the machine as its open block, since what follows the run may still belong to it. The
+    number of the line after the run."""
+    reader = lines.reader
+    group, path, days, clocks = reader.group, reader.path, reader.days, reader.clocks
+    placeholders, special, pat_starts, pat, plain_text = (_plain_placeholders(), _SPECIAL_STARTS, _PAT_STARTS,
+                                                          _PAT.match, Kind.TEXT)
+    parts = run.split("\n")  # header, content and "" for each unit, then a last ""
+    lineno = first
+    for header, content in zip(parts[0:-4:3], parts[1:-4:3]):
+        kind = placeholders.get(content)
+        if kind is None and content[0] not in special and "@" not in content:
+            # not a placeholder, no special start, no @ (so no mention): read_content finds nothing in it
+            # but its text, and finish() makes it a message unless it is a 拍一拍
+            kind = None if content[0] in pat_starts and pat(content) else plain_text
+        try:
+            ts = days[header[:10]] + clocks[header[11:19]]  # _Reader.timestamp, inlined
+        except ValueError:  # an impossible date or time: finish() reports the lines
+            kind = None
+        if kind is None:
+            yield from reader.finish(_text_block(lineno, header, content))
+        else:
+            yield Message(group, ts, header[20:].strip(), kind, content, Location(path, lineno))
+        lineno += 3
+    lines.hand_back(lineno, parts[-4], parts[-3])
+    return lineno + 3
+
+
+def _text_block(lineno: int, header: str, content: str) -> TextBlock:
+    """A ``_UNIT`` as the state machine would have collected it."""
+    return TextBlock(lineno, HEADER.match(header), [content])
+
+
+@dataclass(slots=True)
+class _Lines:
+    """The line-by-line reading (see ``WeChatTxt.parse``), with its state kept between calls so
+    that ``_read_block`` can take over from it and hand back to it."""
+
+    reader: _Reader
+    block: TextBlock | None = None  # the record being collected
+    blanks: int = 0  # blank lines since the last non-blank line
+    candidate: TextBlock | None = None  # a header after a blank line, not yet decided
+    candidate_blanks: int = 0  # blank lines before the candidate
+
+    def ready(self) -> bool:
+        """Whether a header on the next line would be a candidate that, once content follows it,
+        only closes the open block: no candidate pending, and a blank line (or nothing) before."""
+        return self.candidate is None and (self.blanks > 0 or self.block is None)
+
+    def take_over(self) -> Iterator[Message | Event | Unparsed]:
+        """Close the open block, as the content under the next header would."""
+        if self.block is not None:
+            yield from self.reader.finish(self.block)
+            self.block = None
+
+    def hand_back(self, lineno: int, header: str, content: str) -> None:
+        """The state after reading a ``_UNIT``: its record open, one blank line seen."""
+        self.block = _text_block(lineno, header, content)
+        self.blanks = 1
+
+    def feed(self, first: int, text: str) -> Generator[Message | Event | Unparsed, None, int]:
+        """Read whole lines (each ending in a newline) numbered from ``first``; the number of the
+        line after them."""
+        reader, path = self.reader, self.reader.path
+        block, blanks, candidate, candidate_blanks = self.block, self.blanks, self.candidate, self.candidate_blanks
+        lineno = first - 1
+        for lineno, line in enumerate(text.split("\n")[:-1], first):
             if not line.strip():
                 blanks += 1
                 continue
@@ -132,10 +281,36 @@ class WeChatTxt(Format):
             block.content.extend([""] * blanks)
             block.content.append(line)
             blanks = 0
-        if block is not None:
-            yield from reader.finish(block)
-        if candidate is not None:  # a last header with nothing under it: a system line
-            yield from reader.finish(candidate)
+        self.block, self.blanks, self.candidate, self.candidate_blanks = block, blanks, candidate, candidate_blanks
+        return lineno + 1
+
+    def end(self) -> Iterator[Message | Event | Unparsed]:
+        """The end of the file closes the open block and decides the last candidate."""
+        if self.block is not None:
+            yield from self.reader.finish(self.block)
+        if self.candidate is not None:  # a last header with nothing under it: a system line
+            yield from self.reader.finish(self.candidate)
+
+
+class _Days(dict[str, datetime]):
+    """Midnight of each ``YYYY-MM-DD``, in the export's zone, made on first use."""
+
+    def __init__(self, tz: tzinfo) -> None:
+        super().__init__()
+        self.tz = tz
+
+    def __missing__(self, day: str) -> datetime:
+        midnight = self[day] = datetime(int(day[:4]), int(day[5:7]), int(day[8:10]), tzinfo=self.tz)
+        return midnight
+
+
+class _Clocks(dict[str, timedelta]):
+    """The time since midnight of each ``HH:MM:SS``, made on first use."""
+
+    def __missing__(self, clock: str) -> timedelta:
+        checked = time(int(clock[:2]), int(clock[3:5]), int(clock[6:8]))  # datetime()'s range checks
+        since = self[clock] = timedelta(hours=checked.hour, minutes=checked.minute, seconds=checked.second)
+        return since
 
 
 @dataclass(slots=True)
@@ -144,11 +319,22 @@ class _Reader:
     path: str
     tz: tzinfo
     v2: bool  # a 2.x export: a named header with nothing under it is an empty message, not a system line
+    days: _Days = field(init=False)
+    clocks: _Clocks = field(init=False, default_factory=_Clocks)
+
+    def __post_init__(self) -> None:
+        self.days = _Days(self.tz)
+
+    def timestamp(self, stamp: str) -> datetime:
+        """``YYYY-MM-DD HH:MM:SS`` (checked by HEADER) as the day's midnight plus the time of day,
+        both cached: most messages share their day, and strptime is slow per record. ValueError
+        if there is no such date or time."""
+        return self.days[stamp[:10]] + self.clocks[stamp[11:]]
 
     def finish(self, block: TextBlock) -> Iterator[Message | Event | Unparsed]:
         loc = Location(self.path, block.lineno)
         try:
-            ts = _timestamp(block.header[1], self.tz)
+            ts = self.timestamp(block.header[1])
         except ValueError:
             yield from unparsed_lines(self.path, block.lineno, [block.header[0], *block.content],
                                       f"impossible timestamp {block.header[1]}")
@@ -167,12 +353,6 @@ class _Reader:
             yield system_event(self.group, ts, block.content[0].strip(), loc)
         else:
             yield _message(self.group, ts, name.strip(), block.content, loc)
-
-
-def _timestamp(stamp: str, tz: tzinfo) -> datetime:
-    """``YYYY-MM-DD HH:MM:SS`` (checked by HEADER) without strptime, which is slow per record."""
-    return datetime(int(stamp[:4]), int(stamp[5:7]), int(stamp[8:10]), int(stamp[11:13]), int(stamp[14:16]),
-                    int(stamp[17:19]), tzinfo=tz)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,12 +397,21 @@ def read_content(lines: list[str]) -> Content:
 def media_kind(text: str) -> Kind:
     """A placeholder's kind: 1.x ``[图片]`` and 2.x ``【图片】`` markers, and 2.x's longer forms."""
     kind = placeholder_kind(text)
-    if kind != Kind.TEXT or not text.startswith(("【", "-", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9")):
+    if kind != Kind.TEXT or not text.startswith(_V2_STARTS):
         return kind
     for pattern, found in _V2_KINDS:
         if pattern.match(text):
             return found
     return Kind.TEXT
+
+
+@cache
+def _plain_placeholders() -> dict[str, Kind]:
+    """The placeholders that, alone on a message's line, read as just their kind and text (no
+    quote, link, amount, mention or 拍一拍): the fast reading takes them from here. Worked out by
+    the general reading itself, so that the two cannot drift apart."""
+    return {text: kind for text, kind in PLACEHOLDERS.items()
+            if read_content([text]) == Content(kind, text) and not find_mentions(text) and not _PAT.match(text)}
 
 
 def _message(group: str, ts: datetime, sender: str, lines: list[str], loc: Location) -> Message:
