@@ -45,8 +45,10 @@ def child(code: str, env: dict[str, str] | None = None) -> tuple[float, int, int
 RSS = "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, {found})"
 
 
-CLI = ("import json, sys\nfrom chataudit.cli import main\ntry:\n    main(['audit', {path!r}, '--output', 'json', '-o', {out!r}])\n"
-       "except SystemExit:\n    pass\nr = json.load(open({out!r}, encoding='utf-8'))\n")
+CLI = ("import json, resource\nfrom chataudit.cli import main\ntry:\n    main(['audit', {path!r}, '--output', 'json', '-o', {out!r}])\n"
+       "except SystemExit:\n    pass\nrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024\n"
+       "r = json.load(open({out!r}, encoding='utf-8'))\nprint(rss, r['summary']['violations'] + len(r['pending']))\n")
+"""The CLI writing the JSON report; peak memory taken before the report is read back to count findings."""
 
 
 def measure(path: Path, messages: int, quick: bool = False) -> list[tuple[str, float, int, int | None]]:
@@ -66,7 +68,7 @@ def measure(path: Path, messages: int, quick: bool = False) -> list[tuple[str, f
             rows.append((f"parse + rules {label}", *child(audit.replace("{sel}", repr([prefix])))))
         rows.append(("full default policy", *child(audit.replace("{sel}", "None"))))
     out = str(path) + ".json"
-    cli = CLI.format(path=str(path), out=out) + RSS.format(found="r['summary']['violations'] + len(r['pending'])")
+    cli = CLI.format(path=str(path), out=out)
     rows.append(("CLI → JSON, batch engine", *child(cli)))
     if not quick:
         rows.append(("CLI → JSON, record engine", *child(cli, {"CHATAUDIT_ENGINE": "records"})))
