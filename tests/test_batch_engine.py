@@ -230,3 +230,36 @@ def test_removal_by_array_is_the_regex_removal(chars):
 
     text = folded_text("".join(chars) * (LONG // max(1, len(chars)) + 1))
     assert normalized_text(text) == _REMOVABLE.sub("", text)
+
+
+def test_a_rule_without_a_batch_step_sees_every_record_in_order():
+    """A third-party rule written against on_message/on_event only (no select) runs on the
+    batch engine's slow path: every message and every event, in order, the same findings."""
+    from chataudit.engine import audit, audit_batched
+    from chataudit.findings import Severity
+    from chataudit.i18n import Text
+    from chataudit.rules.base import Rule
+    from tests.timeline import timeline
+
+    class Tally(Rule):
+        id, name, severity = "X902", "tally", Severity.INFO
+        title = explanation = clause = Text("计数", "tally")
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.seen: list[str] = []
+
+        def on_message(self, msg):
+            self.seen.append(msg.text)
+            return (self.finding(msg, Text("第三条", "third")),) if len(self.seen) == 3 else ()
+
+        def on_event(self, ev):
+            self.seen.append(ev.kind)
+            return ()
+
+    records = timeline("2024-03-04 09:00:00 销售部-张三 / 一", "2024-03-04 09:00:01 [system] \"张三\"邀请\"李四\"加入了群聊",
+                       "2024-03-04 09:00:02 销售部-李四 / 二", "2024-03-04 09:00:03 销售部-张三 / 三")
+    one, many = make(Tally), make(Tally)
+    expected = list(audit(records, [one]))
+    assert list(audit_batched(records, [many], 2)) == expected and len(expected) == 1
+    assert many.seen == one.seen == ["一", "join", "二", "三"]
