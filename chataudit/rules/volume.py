@@ -411,10 +411,14 @@ class RepeatedContent(Rule):
         latest = np.maximum.accumulate(np.where(stamps >= np.maximum.accumulate(stamps), np.arange(len(batch)), 0))
         scan = self.ctx.scan(batch) if keyed.any() else None
         self._repeats = {}
-        letters = scan.letters if scan is not None else []
-        for row in np.flatnonzero(keyed).tolist():
-            msg = batch.records[row]
-            self._forget(self._now(batch.records[int(latest[row])]))
+        records, letters, recent, period = batch.records, scan.letters if scan is not None else [], self.recent, self.options.period
+        clock_at, now = -1, None
+        for row, at in zip(np.flatnonzero(keyed).tolist(), latest[keyed].tolist()):
+            msg = records[row]
+            if at != clock_at:
+                clock_at, now = at, self._now(records[at])
+            if recent and now - next(iter(recent.values()))[0] > period:
+                self._forget(now)
             body = "" if msg.kind == Kind.LINK else letters_only(self.ctx.folded(msg)) if scan.unsafe[row] else letters[row]
             seen = self._remember(msg, self._key(msg, body))
             if seen is not None:
