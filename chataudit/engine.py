@@ -103,7 +103,8 @@ def audit_batched(records: Iterable[Message | Event], rules: list[Rule], size: i
     last = None
     source = iter(records if part is None else _own(records, part))
     while chunk := list(islice(source, size)):
-        yield from _audit_batch(Batch(chunk, groups, senders), rules)
+        if rules:
+            yield from _audit_batch(Batch(chunk, groups, senders), rules)
         last = chunk[-1]
     end = part.end if part is not None else last.ts if last is not None else None
     for rule in rules:
@@ -127,7 +128,7 @@ def _audit_batch(batch: Batch, rules: list[Rule]) -> Iterator[Finding]:
     picked (record, handler) pairs in record order, handlers in rule order, as ``audit`` calls them."""
     is_message = batch.is_message
     masks = [batch.first_of_sender | ~is_message]
-    on_message: list[Callable] = [rules[0].ctx.directory.observe if rules else None]
+    on_message: list[Callable] = [rules[0].ctx.directory.observe]
     on_event: list[Callable] = [on_message[0]]
     for rule in rules:
         takes_messages = _overrides(rule, "on_message")

@@ -61,6 +61,12 @@ def test_the_sample_gives_the_same_report(monkeypatch, policy):
     assert json.loads(out)["violations"], "the sample has findings to compare"
 
 
+@pytest.mark.parametrize("options", [("--ignore", "M,R,S,C,T"), ("--select", "S3,T5"), ("--lang", "en", "--redact")],
+                         ids=["no rules", "some rules", "english"])
+def test_the_sample_gives_the_same_report_with_options(monkeypatch, options):
+    same_report(monkeypatch, SAMPLE, SAMPLE_POLICY, options)
+
+
 def test_the_evaluation_set_gives_the_same_report(monkeypatch, tmp_path):
     """The content evaluation set, one message a minute, as a generic JSONL export."""
     rows = [json.loads(line) for line in (ROOT / "tests" / "eval" / "content.jsonl").read_text(encoding="utf-8").splitlines()
