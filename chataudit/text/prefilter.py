@@ -222,11 +222,12 @@ class Prefilter:
     are measured only for a pattern whose other needs are all there."""
 
     def __init__(self, patterns: Sequence[str]):
-        self._always = frozenset(i for i, needs in enumerate(map(necessary, patterns)) if needs is None)
+        all_needs = [necessary(pattern) for pattern in patterns]
+        self._always = frozenset(i for i, needs in enumerate(all_needs) if needs is None)
         self._full: dict[int, int] = {}  # pattern → the bit mask of all its needs
         self._digits: dict[int, list[tuple[int, int]]] = {}  # pattern → (need bit, digits in a row)
         by_word: dict[str, list[tuple[int, int]]] = {}
-        for index, needs in enumerate(map(necessary, patterns)):
+        for index, needs in enumerate(all_needs):
             if needs is None:
                 continue
             self._full[index] = (1 << len(needs)) - 1
