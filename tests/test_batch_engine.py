@@ -269,3 +269,24 @@ def test_a_rule_without_a_batch_step_sees_every_record_in_order():
     expected = list(audit(records, [one]))
     assert list(audit_batched(records, [many], 2)) == expected and len(expected) == 1
     assert many.seen == one.seen == ["一", "join", "二", "三"]
+
+
+def test_prefilter_pairs_are_candidates_of_each_text():
+    """``Prefilter.pairs`` over joined texts gives each text exactly ``candidates(text)`` (but the
+    patterns that need nothing), for the content gate's patterns and the spam cues."""
+    from chataudit.rules.content import _cue_filter
+    from chataudit.text.normalize import normalize
+
+    texts = [normalize(t).text.replace("\x00", "") for t in _texts()]
+    shifting = [t for t in texts if len(t.casefold()) != len(t)]  # ß, İ: positions would shift
+    assert shifting and _cue_filter().pairs("\x00".join(texts), np.cumsum([len(t) + 1 for t in texts])) is None
+    texts = [t for t in texts if t not in shifting]
+    ends = np.cumsum([len(t) + 1 for t in texts])
+    for prefilter in (make(Advertising).ctx.gate.prefilter, _cue_filter()):
+        rows, patterns = prefilter.pairs("\x00".join(texts), ends)
+        got: dict[int, set[int]] = {}
+        for row, pattern in zip(rows.tolist(), patterns.tolist()):
+            got.setdefault(row, set()).add(pattern)
+        assert any(got)
+        for row, text in enumerate(texts):
+            assert got.get(row, set()) == set(prefilter.candidates(text)) - prefilter._always, text
