@@ -58,9 +58,14 @@ class Part:
         if self.end is not None and record.ts < self.end:
             self.in_order = False
         self.end = record.ts
-        mine = self.groups.get(record.group)
+        return self.owns(record.group)
+
+    def owns(self, group: str) -> bool:
+        """Whether this part audits ``group``, numbering it when first seen. A parser may ask
+        first, in the input's order (``Source.audits``): every part still numbers alike."""
+        mine = self.groups.get(group)
         if mine is None:
-            mine = self.groups[record.group] = len(self.groups) % self.count == self.index
+            mine = self.groups[group] = len(self.groups) % self.count == self.index
         return mine
 
 

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import sys
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,8 +19,9 @@ import pytest
 import chataudit.jobs.audit as audit_job
 from chataudit.engine import Part, audit, splits_by_group
 from chataudit.jobs.audit import AuditRequest, run_audit
+from chataudit.jobs.inputs import open_input
 from chataudit.policy.load import load_policy
-from chataudit.records import Kind, Location, Message
+from chataudit.records import Kind, Location, Message, Unparsed
 from chataudit.report.json_report import JsonReporter
 from chataudit.rules.registry import build_rules
 from tests.conftest import ROOT, SAMPLE_POLICY
@@ -106,8 +108,6 @@ def _task_export(tmp_path: Path, b_ends: str) -> Path:
 
 
 def _records(path: Path) -> list:
-    from chataudit.jobs.inputs import open_input
-
     return list(open_input(path, "auto", SHANGHAI, None).records())
 
 
@@ -190,3 +190,27 @@ def test_parts_number_groups_by_first_appearance():
             for n, group in enumerate("ABCAB")]
     part = Part(1, 2)
     assert [part.audits(m) for m in msgs] == [False, True, False, False, True] and part.in_order
+
+
+def test_a_part_reads_the_other_groups_rows_bare_and_counts_them_all(tmp_path, split_runs):
+    """A part's parser gives the groups it does not audit as bare records (no text, no
+    wording), which only count and order; unparsed rows and system lines of every group are
+    counted as whole, so part 0's counts are the input's and the report is the same."""
+    export = _csv(tmp_path / "群.csv", [
+        ("2023-10-09 09:00:00", "A群", "销售部-张三", "@财务部-李四 加微信 vx123456 领红包"),
+        ("2023-10-09 09:01:00", "B群", "财务部-李四", "加微信 vx123456 领红包"),
+        ("昨天", "B群", "财务部-李四", "时间坏了"),
+        ("2023-10-09 09:02:00", "B群", "", "王建国 邀请 赵六 加入了群聊"),
+        ("2023-10-09 09:03:00", "A群", "", "销售部-张三 修改群名为 A群"),
+    ])
+    opened = open_input(export, "auto", SHANGHAI, None)
+    opened.source = replace(opened.source, audits=Part(0, 2).owns)
+    records = list(opened.records())
+    assert [(r.group, r.text) for r in records if not isinstance(r, Unparsed)] == [
+        ("A群", "@财务部-李四 加微信 vx123456 领红包"), ("B群", ""), ("B群", ""), ("A群", "销售部-张三 修改群名为 A群")]
+    whole = _records(export)
+    assert (opened.stats.messages, opened.stats.events, opened.stats.unparsed_lines) == (2, 2, 1)
+    assert [type(r) for r in records] == [type(r) for r in whole]
+    one = _json(export, SAMPLE_POLICY, 1)
+    assert _json(export, SAMPLE_POLICY, 2) == one and split_runs == [True]
+    assert {v["group"] for v in json.loads(one)["violations"]} == {"A群", "B群"}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import ClassVar
 
@@ -45,6 +45,15 @@ class Source:
     tz: tzinfo
     group: str | None = None  # --group; otherwise the format decides (file name, header)
     options: InputOptions = field(default_factory=InputOptions)
+    audits: Callable[[str], bool] | None = None
+    """A ``--jobs`` part (``engine.Part.owns``): whether a group's records are audited here. A
+    format may give the other groups' records bare (``bare_record``), cheaper to make:
+    they are only counted and their times ordered."""
+
+
+def bare_record(group: str, ts: datetime, sender: str, loc: Location) -> Message | Event:
+    """A record that no rule will see: a message without its text, or a system line without its wording."""
+    return Message(group, ts, sender, Kind.TEXT, "", loc) if sender else Event(group, ts, EventKind.UNKNOWN, "", loc)
 
 
 @dataclass(slots=True)

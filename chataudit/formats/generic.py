@@ -10,13 +10,15 @@ holds an object or a list, is an unparsed record with the reason; the rows after
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from itertools import chain
 
 from chataudit.errors import InputError
-from chataudit.formats.base import Format, InputStats, Source, find_mentions, placeholder_kind, system_event
+from chataudit.formats.base import (Format, InputStats, Source, bare_record, find_mentions, placeholder_kind,
+                                    system_event)
 from chataudit.formats.encoding import iter_lines
 from chataudit.formats.jsonstream import BadRecord, excerpt, loads, text_of
-from chataudit.formats.tabular import csv_header, csv_rows, parse_when, pick_column
+from chataudit.formats.tabular import csv_cells, csv_header, header_names, parse_when, pick_column
 from chataudit.i18n import Text
 from chataudit.records import Event, Kind, Location, Message, Unparsed
 
@@ -46,32 +48,57 @@ def column_map(names: list[str], given: dict[str, str], where: str) -> dict[str,
 
 
 def row_record(row: dict, mapping: dict[str, str], source: Source, loc: Location) -> Message | Event | Unparsed:
+    """A record from a row of named fields (a JSON object, or a CSV row as a dict)."""
+    def field(key: str) -> str:  # CSV cells are text; a JSON field may be a number, or the wrong type
+        return (text_of(row, mapping[key]) or "") if key in mapping else ""
+
     try:
-        return _row_record(row, mapping, source, loc)
+        return _record(field, source, loc)
     except BadRecord as exc:
         return Unparsed(loc, excerpt(row), str(exc))
 
 
-def _row_record(row: dict, mapping: dict[str, str], source: Source, loc: Location) -> Message | Event:
-    def cell(key: str) -> str:  # CSV cells are text; a JSON field may be a number, or the wrong type
-        return (text_of(row, mapping[key]) or "") if key in mapping else ""
-
-    def get(key: str) -> str:
-        return cell(key).strip()
-
-    group = source.group or get("group") or source.path.stem
-    when = get("timestamp")
+def _record(field: Callable[[str], str], source: Source, loc: Location) -> Message | Event:
+    """The record of a row whose mapped fields ``field`` reads, each only when needed (a JSON
+    field of the wrong type is an error only where it is used); bare for a group another
+    ``--jobs`` part audits, after every field a full record would read, so that it is
+    unparsed exactly when the full record would be."""
+    group = source.group or field("group").strip() or source.path.stem
+    when = field("timestamp").strip()
     try:
         ts = parse_when(when, source.tz)
     except ValueError as exc:
         why = "" if str(exc).startswith("not a timestamp") else f" ({exc})"  # out of range: say so
         raise BadRecord(f"bad timestamp {when[:40]!r}{why}") from None
-    text = cell("text")
-    sender = get("sender")
+    text = field("text")
+    sender = field("sender").strip()
+    bare = source.audits is not None and not source.audits(group)
     if not sender:
-        return system_event(group, ts, text.strip(), loc)
-    kind = KINDS.get(get("kind").lower()) or placeholder_kind(text)
-    return Message(group, ts, sender, kind, text, loc, sender_id=get("sender_id") or None, mentions=find_mentions(text))
+        return bare_record(group, ts, sender, loc) if bare else system_event(group, ts, text.strip(), loc)
+    kind, sender_id = field("kind").strip().lower(), field("sender_id").strip()
+    if bare:
+        return bare_record(group, ts, sender, loc)
+    return Message(group, ts, sender, KINDS.get(kind) or placeholder_kind(text), text, loc, sender_id=sender_id or None,
+                   mentions=find_mentions(text))
+
+
+def _csv_records(rows: Iterator[tuple[int, list[str]]], names: list[str], mapping: dict[str, str],
+                 source: Source) -> Iterator[Message | Event | Unparsed]:
+    """The records of CSV rows. A row with as many cells as the header reads its fields by
+    position (the last column of a repeated name, as a dict of the row would); a ragged row,
+    or one that is not a record, goes through ``row_record``, which says why."""
+    width, path = len(names), str(source.path)
+    last = {name: index for index, name in enumerate(names)}
+    at = {key: last[column] for key, column in mapping.items() if column in last}
+    for lineno, cells in rows:
+        loc = Location(path, lineno)
+        if len(cells) == width:
+            try:
+                yield _record(lambda key: cells[at[key]] if key in at else "", source, loc)
+                continue
+            except BadRecord:
+                pass
+        yield row_record(dict(zip(names, cells, strict=False)), mapping, source, loc)
 
 
 class GenericCsv(Format):
@@ -89,10 +116,13 @@ class GenericCsv(Format):
         return 0.6 if all(found) else 0.0
 
     def parse(self, source: Source, stats: InputStats) -> Iterator[Message | Event | Unparsed]:
-        mapping = None
-        for lineno, row in csv_rows(source, stats):
-            mapping = mapping or column_map(list(row), source.options.mapping, str(source.path))
-            yield row_record(row, mapping, source, Location(str(source.path), lineno))
+        rows = csv_cells(source, stats)
+        header, first = next(rows, None), next(rows, None)
+        if first is None:  # no data row: no column map to check either
+            return
+        names = header_names(header[1])
+        mapping = column_map(names, source.options.mapping, str(source.path))
+        yield from _csv_records(chain([first], rows), names, mapping, source)
 
 
 class GenericJsonl(Format):

@@ -251,6 +251,8 @@ def _audit_one(job: _Job, take: Take, progress: "Progress | None" = None) -> _Do
                      {}, [exc.line()])
     rules = build_rules(req.policy, req.select, req.ignore)
     part = Part(*job.part) if job.part else None
+    if part is not None and all(map(splits_by_group, rules)):  # no rule sees the other groups' records
+        opened.source = replace(opened.source, audits=part.owns)
     marks = _Marks(horizon=job.now + FUTURE)
     records = within(opened.records(), req.since, req.until)
     ledger = Ledger(req.ledger) if req.since_last and req.ledger else None

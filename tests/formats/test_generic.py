@@ -2,14 +2,20 @@
 and reason; lone surrogates are replaced; a line too deep for the JSON parser neither crashes
 the parser nor the sniffer."""
 
+import csv
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from chataudit.formats.generic import GenericCsv, GenericJsonl
-from chataudit.records import Message, Unparsed
-from tests.formats.test_formats import read
+from chataudit.errors import InputError
+from chataudit.formats.base import InputStats, Source
+from chataudit.formats.generic import GenericCsv, GenericJsonl, column_map, row_record
+from chataudit.formats.tabular import csv_rows
+from chataudit.records import Location, Message, Unparsed
+from tests.formats.test_formats import SHANGHAI, read
 
 GOOD = {"time": "2023-10-09 08:55:10", "sender": "王建国", "text": "大家好"}
 DEEP = "[" * 10_000 + "]" * 10_000
@@ -65,3 +71,33 @@ def test_csv_rows_with_times_no_record_can_carry(tmp_path):
     name, records, stats = read(path)
     assert name == "generic-csv" and [type(r) for r in records] == [Unparsed, Unparsed, Unparsed, Message]
     assert [r.loc.line for r in records] == [2, 3, 4, 5] and GenericCsv.sniff(DEEP, "x.csv") == 0.0
+
+
+CELLS = st.one_of(st.sampled_from(["2023-10-09 08:55:10", " 1696812910 "]),  # times half the time
+                  st.sampled_from(["昨天", "", " ", " 王建国 ", "@李四 请看 ", "[图片]", " image", "项目群", "a\r\nb",
+                                   "系统消息", "wxid_1"]))
+HEADERS = st.lists(st.sampled_from(["time", "sender", "text", "group", "kind", "wxid", "备注"]), min_size=2, max_size=7)
+
+
+@settings(max_examples=200, deadline=None)
+@given(header=HEADERS, data=st.data())
+def test_csv_rows_read_by_position_give_what_the_rows_read_by_name_give(tmp_path_factory, header, data):
+    """The fast read of full rows by cell position against ``row_record`` over the same rows
+    as dicts (the path of JSON Lines and of ragged rows): repeated column names, short and long
+    rows, bad timestamps, system rows. The column map comes from the header: before, it came
+    from the first row's dict, and a short first row made the whole file "no column for sender"."""
+    full = st.lists(CELLS, min_size=len(header), max_size=len(header))
+    rows = data.draw(st.lists(st.one_of(full, full, st.lists(CELLS, max_size=8)), max_size=6))
+    path = tmp_path_factory.mktemp("csv") / "group.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([header, *rows])
+    try:
+        _, records, stats = read(path, "generic-csv")
+    except InputError as exc:  # no timestamp or sender column: the same error either way
+        assert "no column for" in exc.what
+        return
+    source = Source(path, "utf-8", "", SHANGHAI)
+    dicts = list(csv_rows(source, InputStats()))
+    mapping = column_map(header, {}, str(path)) if dicts else {}  # from the header, not the first row (which may be short)
+    expected = [row_record(row, mapping, source, Location(str(path), line)) for line, row in dicts]
+    assert records == expected and stats.lines == len(path.read_text(encoding="utf-8").splitlines())
