@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 
 import ahocorasick_rs
+import regex
 
 MODEL = Path(__file__).with_name("abuse_model.json")
 ORDERS = (1, 2, 3)
@@ -27,7 +28,8 @@ SHOWN_NGRAMS = 5
 MIN_HAN = 8
 """Fewer Chinese characters than this and the model stays silent: the short work-chat line
 (请做好垃圾分类) is not what it was trained on, and the lexicon covers short insults."""
-_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF))
+_HAN = regex.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF]")
+"""CJK Unified Ideographs and Extension A: the characters the model was trained on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +46,7 @@ def ngrams(text: str) -> set[str]:
 
 
 def han_count(text: str) -> int:
-    return sum(1 for ch in text if any(lo <= ord(ch) <= hi for lo, hi in _HAN_RANGES))
+    return len(_HAN.findall(text))
 
 
 class AbuseModel:

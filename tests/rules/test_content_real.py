@@ -6,6 +6,7 @@ from chataudit.engine import audit
 from chataudit.jobs.eval import content_rule_ids
 from chataudit.policy.load import load_policy
 from chataudit.rules.registry import build_rules
+from chataudit.text.classifier import han_count
 from chataudit.text.urls import find_links
 from tests.timeline import record
 
@@ -179,3 +180,12 @@ def test_sentence_punctuation_keeps_two_clauses_apart(rules):
     assert normalize("好，好！好？").text == "好，好！好？"
     assert normalize("赌.博").text == "赌博"
     assert "C401" not in flagged(rules, "这局我们赌，博物馆见")
+
+
+@pytest.mark.parametrize(("text", "count"), [
+    ("\u33ff\u3400\u4dbf\u4dc0", 2),  # Extension A, both ends, and the characters just outside it
+    ("\u4dff\u4e00\u9fff\ua000", 2),  # the Unified Ideographs, both ends
+    ("你好 hello，世界！", 4), ("\U00020000𠀀", 0),  # Extension B is not what the model was trained on
+])
+def test_the_model_counts_the_chinese_characters_it_was_trained_on(text, count):
+    assert han_count(text) == count
