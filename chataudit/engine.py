@@ -46,27 +46,42 @@ class Part:
     the rules that do not split, over every record. Every part reads every record: to number
     the groups, to know when the export ends, and to check that the records are in time order
     (``in_order``), which the split relies on. A part stops at the first record earlier than
-    one before it: that input is to be audited whole."""
+    one before it: that input is to be audited whole.
+
+    A parser may leave out the records of the groups the part does not audit (``skip``, as a
+    ``formats.base.Share``); the part then counts them and keeps their times itself, inside
+    the audit's ``window`` (--since, --until) as ``jobs.inputs.within`` would."""
 
     index: int
     count: int
+    window: tuple[datetime | None, datetime | None] = (None, None)
     groups: dict[str, bool] = field(default_factory=dict)  # group → whether this part audits it
     end: datetime | None = None  # the latest record so far; at the end, when the export ends
     in_order: bool = True
+    left_out: list[int] = field(default_factory=lambda: [0, 0])  # events, messages a parser skipped
 
     def audits(self, record: Message | Event) -> bool:
-        if self.end is not None and record.ts < self.end:
-            self.in_order = False
-        self.end = record.ts
+        self._at(record.ts)
         return self.owns(record.group)
 
     def owns(self, group: str) -> bool:
-        """Whether this part audits ``group``, numbering it when first seen. A parser may ask
-        first, in the input's order (``Source.audits``): every part still numbers alike."""
+        """Whether this part audits ``group``, numbering it when first seen. A parser asks
+        first, in the input's order: every part still numbers alike."""
         mine = self.groups.get(group)
         if mine is None:
             mine = self.groups[group] = len(self.groups) % self.count == self.index
         return mine
+
+    def skip(self, ts: datetime, message: bool) -> None:
+        self.left_out[message] += 1
+        since, until = self.window
+        if (since is None or ts >= since) and (until is None or ts < until):
+            self._at(ts)
+
+    def _at(self, ts: datetime) -> None:
+        if self.end is not None and ts < self.end:
+            self.in_order = False
+        self.end = ts
 
 
 def audit(records: Iterable[Message | Event], rules: list[Rule], part: Part | None = None) -> Iterator[Finding]:

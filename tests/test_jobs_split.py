@@ -20,6 +20,7 @@ import chataudit.jobs.audit as audit_job
 from chataudit.engine import Part, audit, splits_by_group
 from chataudit.jobs.audit import AuditRequest, run_audit
 from chataudit.jobs.inputs import open_input
+from chataudit.ledger import Ledger
 from chataudit.policy.load import load_policy
 from chataudit.records import Kind, Location, Message, Unparsed
 from chataudit.report.json_report import JsonReporter
@@ -41,6 +42,14 @@ def _csv(path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
         writer = csv.writer(out)
         writer.writerow(["时间", "群名", "发送人", "内容"])
         writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def policy(tmp_path) -> Path:
+    """``POLICY``: 王建国 leads, tasks are due in 30 minutes."""
+    path = tmp_path / "p.toml"
+    path.write_text(POLICY, encoding="utf-8")
     return path
 
 
@@ -112,12 +121,10 @@ def _records(path: Path) -> list:
 
 
 @pytest.mark.parametrize(("b_ends", "pending"), [("2023-10-09 10:00:00", False), ("2023-10-09 09:20:00", True)])
-def test_an_open_task_at_the_end_of_its_group_is_judged_at_the_end_of_the_export(tmp_path, b_ends, pending):
+def test_an_open_task_at_the_end_of_its_group_is_judged_at_the_end_of_the_export(tmp_path, policy, b_ends, pending):
     """Group A's last message is the task itself; the export ends with group B's. At 10:00 the
     task is overdue (a violation), at 09:20 it is still open (pending) — in the part that
     audits group A alone as in the whole export."""
-    policy = tmp_path / "p.toml"
-    policy.write_text(POLICY, encoding="utf-8")
     records = _records(_task_export(tmp_path, b_ends))
     loaded = load_policy(policy)
     whole = [f for f in audit(records, build_rules(loaded, ["R201"])) if f.group == "A群"]
@@ -128,9 +135,7 @@ def test_an_open_task_at_the_end_of_its_group_is_judged_at_the_end_of_the_export
     assert _json(tmp_path / "群.csv", policy, 2) == _json(tmp_path / "群.csv", policy, 1)
 
 
-def test_a_notice_open_at_the_end_of_its_group_is_closed_by_the_end_of_the_export(tmp_path):
-    policy = tmp_path / "p.toml"
-    policy.write_text(POLICY, encoding="utf-8")
+def test_a_notice_open_at_the_end_of_its_group_is_closed_by_the_end_of_the_export(tmp_path, policy):
     export = _csv(tmp_path / "群.csv", [
         ("2023-10-09 09:00:00", "A群", "销售部-张三", "早"),
         ("2023-10-09 09:01:00", "A群", "王建国", "@所有人 【通知】周五下午三点全员大会，请回复收到"),
@@ -144,7 +149,7 @@ def test_a_notice_open_at_the_end_of_its_group_is_closed_by_the_end_of_the_expor
     assert alone == whole and [f.pending for f in alone] == [False]
 
 
-def test_repeated_content_is_judged_per_group(tmp_path, split_runs):
+def test_repeated_content_is_judged_per_group(tmp_path, policy, split_runs):
     """S302 forgets a content ``period`` after its last posting, whatever the other groups
     post, so it splits by group. (It used to forget from the front of one memory shared by
     every group and stop at the first fresh entry, so group B's entry kept group A's stale
@@ -155,8 +160,6 @@ def test_repeated_content_is_judged_per_group(tmp_path, split_runs):
             ("2023-10-10 08:00:00", "B群", "财务部-李四", "三季度的发票已经全部开好了"),
             ("2023-10-10 23:30:00", "A群", "销售部-张三", "本周销售日报已经提交到系统")]
     export = _csv(tmp_path / "群.csv", rows)
-    policy = tmp_path / "p.toml"
-    policy.write_text(POLICY, encoding="utf-8")
     one = _json(export, policy, 1, select=["S302"])
     assert _json(export, policy, 2, select=["S302"]) == one and split_runs == [True]
     assert [(v["group"], v["timestamp"][:16]) for v in json.loads(one)["violations"]] == [
@@ -164,7 +167,7 @@ def test_repeated_content_is_judged_per_group(tmp_path, split_runs):
     assert splits_by_group(build_rules(load_policy(policy), ["S302"])[0])
 
 
-def test_an_export_out_of_time_order_is_audited_whole(tmp_path, split_runs):
+def test_an_export_out_of_time_order_is_audited_whole(tmp_path, policy, split_runs):
     """Group B's record, two days later, comes before group A's reply in the file. Read whole,
     it expires A's task before the reply arrives (unanswered); group A alone would take the
     reply as in time. The parts see the disorder and the input is audited whole."""
@@ -173,8 +176,6 @@ def test_an_export_out_of_time_order_is_audited_whole(tmp_path, split_runs):
         ("2023-10-11 09:00:00", "B群", "财务部-李四", "发票已经开好了"),
         ("2023-10-09 09:10:00", "A群", "销售部-张三", "收到，马上发"),
     ])
-    policy = tmp_path / "p.toml"
-    policy.write_text(POLICY, encoding="utf-8")
     one = _json(export, policy, 1, select=["R201"])
     assert _json(export, policy, 2, select=["R201"]) == one and split_runs == [False]
     assert json.loads(one)["summary"]["by_rule"] == {"R201": 1}
@@ -192,25 +193,71 @@ def test_parts_number_groups_by_first_appearance():
     assert [part.audits(m) for m in msgs] == [False, True, False, False, True] and part.in_order
 
 
-def test_a_part_reads_the_other_groups_rows_bare_and_counts_them_all(tmp_path, split_runs):
-    """A part's parser gives the groups it does not audit as bare records (no text, no
-    wording), which only count and order; unparsed rows and system lines of every group are
-    counted as whole, so part 0's counts are the input's and the report is the same."""
-    export = _csv(tmp_path / "群.csv", [
-        ("2023-10-09 09:00:00", "A群", "销售部-张三", "@财务部-李四 加微信 vx123456 领红包"),
-        ("2023-10-09 09:01:00", "B群", "财务部-李四", "加微信 vx123456 领红包"),
-        ("昨天", "B群", "财务部-李四", "时间坏了"),
-        ("2023-10-09 09:02:00", "B群", "", "王建国 邀请 赵六 加入了群聊"),
-        ("2023-10-09 09:03:00", "A群", "", "销售部-张三 修改群名为 A群"),
-    ])
+ROWS = [
+    ("2023-10-09 09:00:00", "A群", "销售部-张三", "@财务部-李四 加微信 vx123456 领红包"),
+    ("2023-10-09 09:01:00", "B群", "财务部-李四", "加微信 vx123456 领红包"),
+    ("昨天", "B群", "财务部-李四", "时间坏了"),
+    ("2023-10-09 09:02:00", "B群", "", "王建国 邀请 赵六 加入了群聊"),
+    ("2023-10-09 23:03:00", "A群", "", "销售部-张三 修改群名为 A群"),
+    ("2023-10-09 23:05:00", "B群", "财务部-李四", "加微信 vx123456 领红包"),
+]
+
+
+def test_a_part_leaves_out_the_other_groups_records_and_counts_them(tmp_path):
+    """A part's parser leaves out the records of the groups it does not audit, telling the
+    part of each (counted, and timed for the end of the export and the order); unparsed rows
+    of every group stay records, so part 0's counts are the input's."""
+    export = _csv(tmp_path / "群.csv", ROWS)
     opened = open_input(export, "auto", SHANGHAI, None)
-    opened.source = replace(opened.source, audits=Part(0, 2).owns)
+    part = Part(0, 2)
+    opened.source = replace(opened.source, share=part)
     records = list(opened.records())
     assert [(r.group, r.text) for r in records if not isinstance(r, Unparsed)] == [
-        ("A群", "@财务部-李四 加微信 vx123456 领红包"), ("B群", ""), ("B群", ""), ("A群", "销售部-张三 修改群名为 A群")]
-    whole = _records(export)
-    assert (opened.stats.messages, opened.stats.events, opened.stats.unparsed_lines) == (2, 2, 1)
-    assert [type(r) for r in records] == [type(r) for r in whole]
-    one = _json(export, SAMPLE_POLICY, 1)
-    assert _json(export, SAMPLE_POLICY, 2) == one and split_runs == [True]
-    assert {v["group"] for v in json.loads(one)["violations"]} == {"A群", "B群"}
+        ("A群", "@财务部-李四 加微信 vx123456 领红包"), ("A群", "销售部-张三 修改群名为 A群")]
+    assert sum(isinstance(r, Unparsed) for r in records) == 1 and part.left_out == [1, 2]
+    assert part.end.hour == 23 and part.end.minute == 5 and part.in_order
+    out_of_order = Part(0, 2)
+    out_of_order.skip(datetime(2023, 10, 9, 9, tzinfo=SHANGHAI), True)
+    out_of_order.skip(datetime(2023, 10, 9, 8, tzinfo=SHANGHAI), False)
+    assert not out_of_order.in_order and out_of_order.left_out == [1, 1]
+
+
+@pytest.mark.parametrize("options", [{}, {"until": datetime(2023, 10, 9, 23, 4, tzinfo=SHANGHAI)},
+                                     {"since": datetime(2023, 10, 9, 9, 1, tzinfo=SHANGHAI)}], ids=["all", "until", "since"])
+def test_left_out_records_give_the_same_report(tmp_path, split_runs, options):
+    """--until ends the export before group B's last message, so group A's part must not take
+    that message's time for the end (R201/R202); --since leaves group A's first message out."""
+    export = _csv(tmp_path / "群.csv", ROWS)
+    one = _json(export, SAMPLE_POLICY, 1, **options)
+    assert _json(export, SAMPLE_POLICY, 2, **options) == one and split_runs == [True]
+    assert json.loads(one)["inputs"][0]["messages"] == 3
+
+
+def test_a_left_out_record_after_until_does_not_end_the_export(tmp_path, policy, split_runs):
+    """Group A's task at 09:00 is still open when the export, cut at 09:25 by --until, ends at
+    group B's 09:20 message; B's 10:00 message, left out of A's part, must not end it later."""
+    export = _csv(tmp_path / "群.csv", [
+        ("2023-10-09 09:00:00", "A群", "王建国", "@销售部-张三 今天下班前把报表发我"),
+        ("2023-10-09 09:20:00", "B群", "财务部-李四", "发票已经开好了"),
+        ("2023-10-09 10:00:00", "B群", "财务部-李四", "下午对账"),
+    ])
+    until = {"until": datetime(2023, 10, 9, 9, 25, tzinfo=SHANGHAI), "select": ["R201"]}
+    one = _json(export, policy, 1, **until)
+    assert _json(export, policy, 2, **until) == one and split_runs == [True]
+    assert json.loads(one)["summary"]["by_rule"] == {}
+
+
+def test_with_a_ledger_every_part_reads_every_record(tmp_path, split_runs):
+    """The ledger's marks (each group's latest time) come from part 0's reading of every
+    group's records, so with a ledger no record is left out."""
+    export = _csv(tmp_path / "群.csv", ROWS)
+    one = _json(export, SAMPLE_POLICY, 1, ledger=tmp_path / "one.db")
+    two = _json(export, SAMPLE_POLICY, 2, ledger=tmp_path / "two.db")
+    assert two == one and split_runs == [True]
+    ledgers = [Ledger(tmp_path / name) for name in ("one.db", "two.db")]
+    try:
+        for group in ("A群", "B群"):
+            assert ledgers[0].last_seen(group) is not None and ledgers[0].last_seen(group) == ledgers[1].last_seen(group)
+    finally:
+        for ledger in ledgers:
+            ledger.close()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 import regex
 
@@ -45,15 +45,20 @@ class Source:
     tz: tzinfo
     group: str | None = None  # --group; otherwise the format decides (file name, header)
     options: InputOptions = field(default_factory=InputOptions)
-    audits: Callable[[str], bool] | None = None
-    """A ``--jobs`` part (``engine.Part.owns``): whether a group's records are audited here. A
-    format may give the other groups' records bare (``bare_record``), cheaper to make:
-    they are only counted and their times ordered."""
+    share: Share | None = None
+    """A ``--jobs`` part (``engine.Part``): a format may leave out the records of groups the
+    part does not audit, telling it of each instead (``Share.skip``)."""
 
 
-def bare_record(group: str, ts: datetime, sender: str, loc: Location) -> Message | Event:
-    """A record that no rule will see: a message without its text, or a system line without its wording."""
-    return Message(group, ts, sender, Kind.TEXT, "", loc) if sender else Event(group, ts, EventKind.UNKNOWN, "", loc)
+class Share(Protocol):
+    """One ``--jobs`` part's share of an input's groups, as a parser sees it."""
+
+    def owns(self, group: str) -> bool:
+        """Whether the part audits this group's records (asked in the input's order)."""
+
+    def skip(self, ts: datetime, message: bool) -> None:
+        """A record of another group, left out: a message, or an event; only counted and timed.
+        A row that is no record (unparsed) is never left out."""
 
 
 @dataclass(slots=True)

@@ -14,8 +14,7 @@ from collections.abc import Callable, Iterator
 from itertools import chain
 
 from chataudit.errors import InputError
-from chataudit.formats.base import (Format, InputStats, Source, bare_record, find_mentions, placeholder_kind,
-                                    system_event)
+from chataudit.formats.base import Format, InputStats, Source, find_mentions, placeholder_kind, system_event
 from chataudit.formats.encoding import iter_lines
 from chataudit.formats.jsonstream import BadRecord, excerpt, loads, text_of
 from chataudit.formats.tabular import csv_cells, csv_header, header_names, parse_when, pick_column
@@ -47,8 +46,9 @@ def column_map(names: list[str], given: dict[str, str], where: str) -> dict[str,
     return {key: col for key, col in mapping.items() if col}
 
 
-def row_record(row: dict, mapping: dict[str, str], source: Source, loc: Location) -> Message | Event | Unparsed:
-    """A record from a row of named fields (a JSON object, or a CSV row as a dict)."""
+def row_record(row: dict, mapping: dict[str, str], source: Source, loc: Location) -> Message | Event | Unparsed | None:
+    """A record from a row of named fields (a JSON object, or a CSV row as a dict); None when
+    it belongs to a group another ``--jobs`` part audits (``Source.share``)."""
     def field(key: str) -> str:  # CSV cells are text; a JSON field may be a number, or the wrong type
         return (text_of(row, mapping[key]) or "") if key in mapping else ""
 
@@ -58,11 +58,11 @@ def row_record(row: dict, mapping: dict[str, str], source: Source, loc: Location
         return Unparsed(loc, excerpt(row), str(exc))
 
 
-def _record(field: Callable[[str], str], source: Source, loc: Location) -> Message | Event:
+def _record(field: Callable[[str], str], source: Source, loc: Location) -> Message | Event | None:
     """The record of a row whose mapped fields ``field`` reads, each only when needed (a JSON
-    field of the wrong type is an error only where it is used); bare for a group another
-    ``--jobs`` part audits, after every field a full record would read, so that it is
-    unparsed exactly when the full record would be."""
+    field of the wrong type is an error only where it is used). A row of a group this
+    ``--jobs`` part does not audit is left out, once every field a full record reads has been
+    read: it is unparsed exactly when the full record would be."""
     group = source.group or field("group").strip() or source.path.stem
     when = field("timestamp").strip()
     try:
@@ -72,12 +72,14 @@ def _record(field: Callable[[str], str], source: Source, loc: Location) -> Messa
         raise BadRecord(f"bad timestamp {when[:40]!r}{why}") from None
     text = field("text")
     sender = field("sender").strip()
-    bare = source.audits is not None and not source.audits(group)
+    if sender:
+        kind, sender_id = field("kind").strip().lower(), field("sender_id").strip()
+    share = source.share
+    if share is not None and not share.owns(group):
+        share.skip(ts, bool(sender))
+        return None
     if not sender:
-        return bare_record(group, ts, sender, loc) if bare else system_event(group, ts, text.strip(), loc)
-    kind, sender_id = field("kind").strip().lower(), field("sender_id").strip()
-    if bare:
-        return bare_record(group, ts, sender, loc)
+        return system_event(group, ts, text.strip(), loc)
     return Message(group, ts, sender, KINDS.get(kind) or placeholder_kind(text), text, loc, sender_id=sender_id or None,
                    mentions=find_mentions(text))
 
@@ -94,11 +96,13 @@ def _csv_records(rows: Iterator[tuple[int, list[str]]], names: list[str], mappin
         loc = Location(path, lineno)
         if len(cells) == width:
             try:
-                yield _record(lambda key: cells[at[key]] if key in at else "", source, loc)
-                continue
+                record = _record(lambda key: cells[at[key]] if key in at else "", source, loc)
             except BadRecord:
-                pass
-        yield row_record(dict(zip(names, cells, strict=False)), mapping, source, loc)
+                record = row_record(dict(zip(names, cells, strict=False)), mapping, source, loc)
+        else:
+            record = row_record(dict(zip(names, cells, strict=False)), mapping, source, loc)
+        if record is not None:
+            yield record
 
 
 class GenericCsv(Format):
@@ -160,4 +164,5 @@ class GenericJsonl(Format):
                 yield Unparsed(loc, excerpt(line), "not a JSON object")
                 continue
             mapping = mapping or column_map(list(row), source.options.mapping, path)
-            yield row_record(row, mapping, source, loc)
+            if (record := row_record(row, mapping, source, loc)) is not None:
+                yield record

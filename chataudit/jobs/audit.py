@@ -250,9 +250,9 @@ def _audit_one(job: _Job, take: Take, progress: "Progress | None" = None) -> _Do
         return _Done(job.index, file.shown, req.fmt if req.fmt != "auto" else "unknown", InputStats(error=exc.line()),
                      {}, [exc.line()])
     rules = build_rules(req.policy, req.select, req.ignore)
-    part = Part(*job.part) if job.part else None
-    if part is not None and all(map(splits_by_group, rules)):  # no rule sees the other groups' records
-        opened.source = replace(opened.source, audits=part.owns)
+    part = Part(*job.part, window=(req.since, req.until)) if job.part else None
+    if part is not None and _may_skip(req, rules):
+        opened.source = replace(opened.source, share=part)
     marks = _Marks(horizon=job.now + FUTURE)
     records = within(opened.records(), req.since, req.until)
     ledger = Ledger(req.ledger) if req.since_last and req.ledger else None
@@ -272,6 +272,9 @@ def _audit_one(job: _Job, take: Take, progress: "Progress | None" = None) -> _Do
     finally:
         if ledger is not None:
             ledger.close()
+    if opened.source.share is not None:
+        opened.stats.events += part.left_out[False]
+        opened.stats.messages += part.left_out[True]
     if req.strict:
         check_strict(opened)
     if progress is not None:
@@ -284,6 +287,14 @@ def _audit_one(job: _Job, take: Take, progress: "Progress | None" = None) -> _Do
         opened.stats.notes.extend(notes)
     return _Done(job.index, file.shown, opened.format.name, opened.stats, marks.latest,
                  [f"{file.shown}: {note}" for note in notes], in_order=part is None or part.in_order)
+
+
+def _may_skip(req: AuditRequest, rules: list[Rule]) -> bool:
+    """Whether a part's parser may leave out the other groups' records (``Part.skip``): when no
+    rule looks at them (every rule splits by group) and there is no ledger, whose marks (and
+    --since last) part 0 takes from every group's records. The counts come out the same: the
+    part counts what the parser left out, and part 0's counts are the input's."""
+    return all(map(splits_by_group, rules)) and not req.ledger
 
 
 def _engine(records: Iterable[Message | Event], rules: list[Rule], part: Part | None) -> Iterator[Finding]:
