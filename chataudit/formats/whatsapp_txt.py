@@ -34,10 +34,12 @@ test data (starkdmi); see tests/fixtures/whatsapp-txt/README.md.
 
 from __future__ import annotations
 
+import re
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 import regex
@@ -49,12 +51,13 @@ from chataudit.formats.base import (
 )
 from chataudit.formats.encoding import detect_encoding, iter_lines
 from chataudit.formats.system_events import match_system_text
-from chataudit.formats.tabular import aware
+from chataudit.formats.tabular import EARLIEST, LATEST, aware
+from chataudit.formats.wechat_txt import _blocks
 from chataudit.i18n import Text
 from chataudit.records import Event, EventKind, Kind, Location, Message, Unparsed
 
-LRM, RLM = "\u200e", "\u200f"
-MARKS = regex.compile(r"[\u200e\u200f\ufeff]")  # U+FEFF: some old iOS exports have it inside their lines
+LRM, RLM, BOM = "\u200e", "\u200f", "\ufeff"
+MARKS = regex.compile(f"[{LRM}{RLM}{BOM}]")  # U+FEFF: some old iOS exports have it inside their lines
 MAX_CHAT_BYTES = 2 * 1024 * 1024 * 1024  # _chat.txt inside a zip, unpacked: it is streamed line by line
 MAX_LINE_BYTES = 16 * 1024 * 1024  # one line of _chat.txt in a zip (WhatsApp caps a message at 65,536 characters)
 SURVEY_LINES = 20_000  # how far the first pass looks for the header style, the date order and the marks
@@ -65,6 +68,14 @@ HEADER = regex.compile(
     r"(?:[\s\u202f\u00a0]?(?P<ampm>[AaPp]\.?[\s\u202f\u00a0]?[Mm]\.?))?"
     r"(?(bracket)\]\s|(?:(?P<dash>\s[-–]\s)|:\s))(?P<rest>.*)$"
 )
+# The common headers of Android (``09/10/2023, 08:55 - ``, ``10/9/23, 8:55 PM - ``) and iOS (``[09/10/2023,
+# 08:55:10] ``) without marks, found in a block of lines at once: each is a header that HEADER reads with the
+# same groups (and lrm empty) in a file of that style. Written for ``re``: [0-9] and " " are the ASCII parts
+# of HEADER's \d and \s, and [^\n] is what its ``.`` matches on a line.
+_STAMP = (r"(?P<a>[0-9]{1,2})(?P<sep>[./-])(?P<b>[0-9]{1,2})(?P=sep)(?P<c>[0-9]{2,4}), "
+          r"(?P<h>[0-9]{1,2}):(?P<min>[0-9]{2})(?::(?P<s>[0-9]{2}))?(?:[ \u202f](?P<ampm>[AaPp][Mm]))?")
+FAST_HEADERS = {"dash": re.compile(rf"^(?P<lrm>){_STAMP} - (?P<rest>[^\n]*)$", re.MULTILINE),
+                "bracket": re.compile(rf"^(?P<lrm>)\[{_STAMP}\] (?P<rest>[^\n]*)$", re.MULTILINE)}
 
 # iOS: <attached: 00000012-PHOTO-2023-10-09-09-21-00.jpg>, localised (<Anhang: …>, <附件：…>),
 # with or without spaces inside the brackets; a document's name and page count may come before.
@@ -115,6 +126,8 @@ OMITTED = [(regex.compile(f"^{_AFTER_NAME if kind == Kind.FILE else ''}<?(?:{wor
            for kind, words in _OMITTED.items()]
 LOCATION = regex.compile(r"^(?:[^\s:]{1,20} ?){1,2}: https://maps\.google\.[a-z.]{2,6}/\?q=|^live location shared",
                          regex.IGNORECASE)
+# What any LOCATION match holds: a search for it is fast, LOCATION's backtracking over the first words is not.
+LOCATION_HINT = regex.compile(r"maps\.google\.|^live location shared", regex.IGNORECASE)
 POLL = regex.compile(r"^(?:POLL|UMFRAGE|ENCUESTA|SONDAGE|ENQUETE|SONDAGGIO|投票):", regex.IGNORECASE)
 EDITED = regex.compile(r"\s*<(?:This message was edited|Diese Nachricht wurde bearbeitet|Se editó este mensaje\.?|"
                        r"Ce message a été modifié|Esta mensagem foi editada|Questo messaggio è stato modificato|"
@@ -251,75 +264,168 @@ class WhatsAppTxt(Format):
 
     def _parse_text(self, path: Path | Member, encoding: str, source: Source, stats: InputStats,
                     default_group: str) -> Iterator[Message | Event | Unparsed]:
+        """A header line opens a record, every other line continues it. A file on disk is read in
+        blocks of whole lines, its common headers (``FAST_HEADERS``) found a block at a time. A
+        zipped chat is read a line at a time, as it always was: a damaged entry fails the read
+        that meets the damage, so reads of another size would stop at another line."""
         survey = _survey(path, encoding, source)
         if survey.ambiguous:
             stats.notes.append(f"day/month order could not be told from the file; read as {survey.order} "
                                "(set [input] date_order in the policy)")
         group = source.group or (survey.system_name if default_group == "_chat" and survey.system_name
                                  else default_group)
-        where = str(path)
-        block: TextBlock | None = None
-        for lineno, line in iter_lines(path, encoding):  # type: ignore[arg-type]
-            stats.lines = lineno
-            header = HEADER.match(line)
-            if header and _style(header) != survey.style:
-                header = None
-            if header:
-                if block is not None:
-                    yield from self._finish(block, group, survey, source, where)
-                block = TextBlock(lineno, header)
-            elif block is not None:
-                block.content.append(line)
-            elif line.strip():
-                yield Unparsed(Location(where, lineno), line, "text before the first message")
-        if block is not None:
-            yield from self._finish(block, group, survey, source, where)
+        lines = _Lines(_Reader(group, str(path), survey, _Moments(survey.order, source.tz)))
+        fast = FAST_HEADERS.get(survey.style) if isinstance(path, Path) else None
+        if fast is None:
+            for lineno, line in iter_lines(path, encoding):  # type: ignore[arg-type]
+                stats.lines = lineno
+                yield from lines.feed(lineno, line)
+        else:
+            for first, text in _blocks(path, encoding):
+                stats.lines = first + text.count("\n") - 1
+                yield from _read_block(lines, fast, first, text)
+        yield from lines.end()
 
-    def _finish(self, block: TextBlock, group: str, survey: _Survey, source: Source,
-                where: str) -> Iterator[Message | Event | Unparsed]:
+
+def _read_block(lines: _Lines, fast: re.Pattern[str], first: int, text: str) -> Iterator[Message | Event | Unparsed]:
+    """The records that a block of whole lines completes: the lines ``fast`` finds open records
+    directly, the lines between them go through ``lines.feed``."""
+    lineno, pos = first, 0  # the number of the line at pos
+    for header in fast.finditer(text):
+        start = header.start()
+        if start != pos:
+            lineno = yield from lines.feed_text(lineno, text[pos:start])
+        yield from lines.begin(lineno, header)
+        lineno += 1
+        pos = header.end() + 1
+    if pos < len(text):
+        yield from lines.feed_text(lineno, text[pos:])
+
+
+@dataclass(slots=True)
+class _Lines:
+    """The reading, a line at a time: the record being collected, and what each line does to it."""
+
+    reader: _Reader
+    block: TextBlock | None = None
+
+    def feed(self, lineno: int, line: str) -> tuple[Message | Event | Unparsed, ...]:
+        """One line: a header in the file's style opens a record; any other line continues the
+        open one, or is text before the first message."""
+        header = HEADER.match(line)
+        if header and _style(header) == self.reader.survey.style:
+            return self.begin(lineno, header)
+        if self.block is not None:
+            self.block.content.append(line)
+        elif line.strip():
+            return (Unparsed(Location(self.reader.where, lineno), line, "text before the first message"),)
+        return ()
+
+    def feed_text(self, first: int, text: str) -> Generator[Message | Event | Unparsed, None, int]:
+        """Whole lines (each ending in a newline) numbered from ``first``; the number of the line after them."""
+        lineno = first
+        for lineno, line in enumerate(text.split("\n")[:-1], first):
+            yield from self.feed(lineno, line)
+        return lineno + 1
+
+    def begin(self, lineno: int, header: regex.Match | re.Match) -> tuple[Message | Event | Unparsed, ...]:
+        """A header: the open record is complete."""
+        done, self.block = self.block, TextBlock(lineno, header)  # type: ignore[arg-type]
+        return () if done is None else self.reader.finish(done)
+
+    def end(self) -> tuple[Message | Event | Unparsed, ...]:
+        return () if self.block is None else self.reader.finish(self.block)
+
+
+@dataclass(slots=True)
+class _Reader:
+    """What a record's lines say: a message, a system line or a call (events), or a recall."""
+
+    group: str
+    where: str
+    survey: _Survey
+    moments: _Moments
+
+    def finish(self, block: TextBlock) -> tuple[Message | Event | Unparsed, ...]:
         h = block.header
-        loc = Location(where, block.lineno)
         try:
-            ts = aware(_timestamp(h, survey.order), source.tz)
+            ts = self.moments.at(h)
         except ValueError:
-            yield from unparsed_lines(where, block.lineno, [h[0], *block.content], "impossible timestamp")
-            return
+            return tuple(unparsed_lines(self.where, block.lineno, [h[0], *block.content], "impossible timestamp"))
+        return (self._record(h, block.content, ts, Location(self.where, block.lineno)),)
+
+    def _record(self, h: regex.Match | re.Match, content: list[str], ts: datetime, loc: Location) -> Message | Event:
+        survey, group = self.survey, self.group
         rest = h["rest"]
         name, sep, first = rest.partition(": ")
         if not sep:  # Android (and old iOS) system lines carry no sender
-            yield system_event(group, ts, _clean("\n".join([rest, *block.content])), loc)
-            return
-        name = MARKS.sub("", name).strip()
-        text = "\n".join([first, *block.content])
-        body = _clean(text)
+            return system_event(group, ts, _clean("\n".join([rest, *content])), loc)
+        name = _no_marks(name).strip()
+        text = _unmarked("\n".join([first, *content]))
+        body = text.strip()
         head = body.split("\n", 1)[0]
         marked = first.startswith(LRM)  # iOS marks the text of system lines, recalls and locations
-        if NOTICE.match(head):
-            yield system_event(group, ts, body, loc)
-            return
-        if DELETED.match(head):
-            yield Event(group, ts, EventKind.RECALL, body, loc, actor=name)
-            return
-        kind = _kind(head)
+        notice, deleted, kind, location, poll, call = _head_facts(head) if len(head) <= 64 else _facts(head)
+        if notice:
+            return system_event(group, ts, body, loc)
+        if deleted:
+            return Event(group, ts, EventKind.RECALL, body, loc, actor=name)
         media_line = LRM in h["lrm"]  # iOS marks a line that carries media
-        if kind is None and not media_line and not LOCATION.match(head) and not POLL.match(head):
-            if CALL.match(head):
-                yield Event(group, ts, EventKind.UNKNOWN, body, loc,
-                            actor=None if name in (survey.system_name, group) else name)
-                return
+        if kind is None and not media_line and not location and not poll:
+            if call:
+                return Event(group, ts, EventKind.UNKNOWN, body, loc,
+                             actor=None if name in (survey.system_name, group) else name)
             if survey.style != "dash" and name in (survey.system_name, group) and (marked or not survey.marks) \
                     and (not survey.system_speaks or _system_wording(body)):
-                yield system_event(group, ts, body, loc)
-                return
+                return system_event(group, ts, body, loc)
         if kind is None:
-            kind = (Kind.LOCATION if LOCATION.match(head) else Kind.OTHER if media_line and marked
+            kind = (Kind.LOCATION if location else Kind.OTHER if media_line and marked
                     else placeholder_kind(body))
-        text = EDITED.sub("", MARKS.sub("", text))
-        yield Message(group, ts, name, kind, text, loc, mentions=find_mentions(text))
+        return Message(group, ts, name, kind, text, loc, mentions=find_mentions(text))
+
+
+def _no_marks(text: str) -> str:
+    """``MARKS.sub("", text)``, without the call for the many texts that have none."""
+    return MARKS.sub("", text) if LRM in text or RLM in text or BOM in text else text
+
+
+def _unmarked(text: str) -> str:
+    """The text without marks or the edited marker (``EDITED`` ends in ``>``: no ``>``, no marker)."""
+    text = _no_marks(text)
+    return EDITED.sub("", text) if ">" in text else text
 
 
 def _clean(text: str) -> str:
-    return EDITED.sub("", MARKS.sub("", text)).strip()
+    return _unmarked(text).strip()
+
+
+def _any_of(*patterns: regex.Pattern[str]) -> regex.Pattern[str]:
+    """One pattern that matches at the start of a text where one of ``patterns`` (anchored there,
+    all with the same flags) does."""
+    return regex.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
+
+
+# The patterns _facts runs, as few tests: most first lines match none of them, and one pattern per
+# flag set costs about what one of its members does. LOCATION's hint and IOS_ATTACHED are searches.
+_SPECIAL = (_any_of(NOTICE, DELETED, ANDROID_ATTACHED, CALL).match,
+            _any_of(MEDIA_OMITTED, POLL, *(pattern for pattern, _ in OMITTED)).match, LOCATION_HINT.search,
+            IOS_ATTACHED.search)
+_PLAIN = (False, False, None, False, False, False)
+
+
+def _facts(head: str) -> tuple[bool, bool, Kind | None, bool, bool, bool]:
+    """What the first line of a message is: a WhatsApp notice, a deleted message, media (its
+    kind), a location, a poll, a call."""
+    cased, uncased, location, ios = _SPECIAL
+    if not (cased(head) or uncased(head) or location(head) or ios(head)):
+        return _PLAIN
+    return (bool(NOTICE.match(head)), bool(DELETED.match(head)), _kind(head), bool(LOCATION.match(head)),
+            bool(POLL.match(head)), bool(CALL.match(head)))
+
+
+_head_facts = lru_cache(maxsize=1 << 12)(_facts)
+"""``_facts`` of short first lines, remembered: a chat repeats its "ok"s, "<Media omitted>"s and
+stickers, and the patterns cost more than the rest of a record."""
 
 
 def _style(h: regex.Match) -> str:
@@ -416,13 +522,16 @@ def _survey_sender(survey: _Survey, m: regex.Match) -> None:
     name, sep, text = m["rest"].partition(": ")
     if not sep:
         return
-    name, body = MARKS.sub("", name).strip(), MARKS.sub("", text).strip()
+    name = _no_marks(name).strip()
+    if survey.system_name is not None and name != survey.system_name:  # most lines, once it is known
+        return
+    body = _no_marks(text).strip()
     marked = text.startswith(LRM) and LRM not in m["lrm"]
     if survey.system_name is None:
         if NOTICE.match(body) or marked and _system_wording(body):
             survey.system_name = name
         return
-    if name == survey.system_name and not marked and not NOTICE.match(body) and not _system_wording(body):
+    if not marked and not NOTICE.match(body) and not _system_wording(body):
         survey.system_speaks = True
 
 
@@ -430,16 +539,72 @@ def _system_wording(body: str) -> bool:
     return bool(SYSTEM_WORDING.match(body)) or match_system_text(body) is not None
 
 
-def _timestamp(h: regex.Match, order: str) -> datetime:
-    a, b, c = int(h["a"]), int(h["b"]), int(h["c"])
-    year, month, day = (a, b, c) if order == "ymd" else (c, b, a) if order == "dmy" else (c, a, b)
-    if year < 100:
-        year += 2000
-    hour = int(h["h"])
-    if h["ampm"]:
-        pm = h["ampm"].lower().startswith("p")
+class _Days(dict[tuple[str, str, str], datetime | None]):
+    """The midnight, in the export's zone, of each header date (``a``, ``b``, ``c``), made on first
+    use; None for a year so near the ends of the calendar that ``aware`` must check each moment."""
+
+    def __init__(self, order: str, tz: tzinfo) -> None:
+        super().__init__()
+        self.order, self.tz = order, tz
+
+    def __missing__(self, abc: tuple[str, str, str]) -> datetime | None:
+        year, month, day = _ymd(*abc, self.order)
+        made = date(year, month, day)  # ValueError: no such date (not kept)
+        midnight = self[abc] = (aware(datetime.combine(made, time()), self.tz)
+                                if EARLIEST.year < year < LATEST.year else None)
+        return midnight
+
+
+class _Clocks(dict[tuple[str, str, str | None, str | None], timedelta]):
+    """The time since midnight of each header clock (``h``, ``min``, ``s``, ``ampm``), made on first use."""
+
+    def __missing__(self, clock: tuple[str, str, str | None, str | None]) -> timedelta:
+        hour, minute, second = _hms(*clock)
+        checked = time(hour, minute, second)  # ValueError: no such time (not kept)
+        since = self[clock] = timedelta(hours=checked.hour, minutes=checked.minute, seconds=checked.second)
+        return since
+
+
+@dataclass(slots=True)
+class _Moments:
+    """Each header's moment: its day's midnight plus its time of day, both cached (most headers share
+    a day, and a file has few distinct clocks), instead of ints and a datetime made per record."""
+
+    order: str
+    tz: tzinfo
+    days: _Days = field(init=False)
+    clocks: _Clocks = field(init=False, default_factory=_Clocks)
+
+    def __post_init__(self) -> None:
+        self.days = _Days(self.order, self.tz)
+
+    def at(self, h: regex.Match | re.Match) -> datetime:
+        """``aware(_timestamp(h))``; ValueError when there is no such date, time or instant."""
+        midnight = self.days[h.group("a", "b", "c")]
+        if midnight is None:
+            return aware(_timestamp(h, self.order), self.tz)
+        return midnight + self.clocks[h.group("h", "min", "s", "ampm")]
+
+
+def _timestamp(h: regex.Match | re.Match, order: str) -> datetime:
+    return datetime(*_ymd(h["a"], h["b"], h["c"], order), *_hms(h["h"], h["min"], h["s"], h["ampm"]))
+
+
+def _ymd(a: str, b: str, c: str, order: str) -> tuple[int, int, int]:
+    """A header's three date numbers in the file's order, as (year, month, day); a two-digit year is 20xx."""
+    first, second, third = int(a), int(b), int(c)
+    year, month, day = ((first, second, third) if order == "ymd" else (third, second, first) if order == "dmy"
+                        else (third, first, second))
+    return (year + 2000 if year < 100 else year), month, day
+
+
+def _hms(h: str, minute: str, s: str | None, ampm: str | None) -> tuple[int, int, int]:
+    """A header's clock as (hour, minute, second) on a 24-hour clock."""
+    hour = int(h)
+    if ampm:
+        pm = ampm.lower().startswith("p")
         hour = hour % 12 + (12 if pm else 0)
-    return datetime(year, month, day, hour, int(h["min"]), int(h["s"] or 0))
+    return hour, int(minute), int(s or 0)
 
 
 def _chat_name(names: list[str]) -> str | None:

@@ -4,21 +4,19 @@ the same order, and the same accounts, for any input, wherever the reads cut it.
 import importlib.util
 import os
 import re
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chataudit.errors import InputError
-from chataudit.formats import encoding, wechat_txt
+from chataudit.formats import wechat_txt
 from chataudit.formats.base import PLACEHOLDERS, InputStats, Source
 from chataudit.formats.encoding import BYTES_READ, iter_lines
 from chataudit.formats.wechat_txt import V2_HINT, WeChatTxt, _Lines, _Reader
-from chataudit.jobs.inputs import open_input
+from tests.formats.block_reading import READ_SIZES, chunk, read_both, undecodable
+from tests.formats.block_reading import read as read_with
 from tests.timeline import SHANGHAI
 
 ROOT = Path(__file__).parents[2]
@@ -42,29 +40,11 @@ class LineByLine(WeChatTxt):
 
 
 def read(path: Path, parser: WeChatTxt) -> tuple[list, InputStats | None, str | None]:
-    """Every record through the whole input pipeline (over-long lines, counting), the accounts,
-    and the input error that stopped it, if any."""
-    try:
-        opened = open_input(path, "wechat-txt", SHANGHAI, None)
-    except InputError as exc:  # an empty file
-        return [], None, str(exc)
-    opened.format = parser
-    records = []
-    try:
-        records.extend(opened.records())
-    except InputError as exc:
-        return records, opened.stats, str(exc)
-    return records, opened.stats, None
+    return read_with(path, "wechat-txt", parser)
 
 
 def assert_same(path: Path) -> None:
     assert read(path, WeChatTxt()) == read(path, LineByLine())
-
-
-@contextmanager
-def chunk(size: int):
-    with mock.patch.object(wechat_txt, "CHUNK", size):
-        yield
 
 
 @pytest.mark.parametrize("path", [*FIXTURES, SAMPLE], ids=lambda p: p.name)
@@ -178,33 +158,25 @@ def test_each_kind_of_line_inside_a_run(tmp_path, stamp, content):
 GOOD = "".join(f"2023-10-09 08:{i // 60 % 60:02}:{i % 60:02} 张三\n第{i}条\n\n" for i in range(6000))
 
 
-@pytest.mark.parametrize("data", [GOOD.encode() + b"\xff\xfe broken\n\n" + GOOD.encode(),  # a bad byte
-                                  GOOD.encode("utf-16") + b"\x00"],  # a truncated UTF-16 file
-                         ids=["utf-8", "utf-16"])
-@pytest.mark.parametrize("size", [64, 5000, wechat_txt.CHUNK, 1 << 20])
+@undecodable(GOOD)
+@pytest.mark.parametrize("size", READ_SIZES)
 def test_bytes_that_do_not_decode_stop_it_at_the_same_line(tmp_path, data, size):
     path = tmp_path / "群.txt"
     path.write_bytes(data)
-    with chunk(size):
-        records, stats, error = read(path, WeChatTxt())
+    records, _, error = read_both(size, lambda: read(path, WeChatTxt()), lambda: read(path, LineByLine()))
     assert error is not None and "not valid" in error and len(records) > 5000
-    assert (records, stats, error) == read(path, LineByLine())
 
 
 @pytest.mark.parametrize("size", [16, 100, wechat_txt.CHUNK])
-def test_over_long_lines_are_capped_where_they_were(tmp_path, monkeypatch, size):
-    monkeypatch.setattr(encoding, "MAX_LINE", 50)
-    monkeypatch.setattr(wechat_txt, "MAX_LINE", 50)
+def test_over_long_lines_are_capped_where_they_were(tmp_path, short_lines, size):
     path = tmp_path / "群.txt"
     before = "2023-10-09 08:00:00 张三\n好\n\n" * 30
     exactly = "2023-10-09 08:00:00 张三\n" + "长" * 50 + "\n\n"  # as long as a line may be
     longer = "2023-10-09 08:00:01 张三\n" + "长" * 173 + "\n\n"
     after = "2023-10-09 09:00:00 李四\n收到\n\n" * 30
     path.write_text(before + exactly + longer + after, encoding="utf-8")
-    with chunk(size):
-        records, stats, error = read(path, WeChatTxt())
+    _, stats, error = read_both(size, lambda: read(path, WeChatTxt()), lambda: read(path, LineByLine()))
     assert (stats.unparsed_lines, stats.messages, error) == (1, 62, None)
-    assert (records, stats, error) == read(path, LineByLine())
 
 
 @given(st.from_regex(re.compile(r"\A[0-9０-９]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\Z")))
