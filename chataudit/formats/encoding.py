@@ -103,3 +103,47 @@ def _long_line(lineno: int, skipped: int) -> None:
     found = LONG_LINES.get()
     if skipped and found is not None:
         found.append((lineno, skipped))
+
+
+CHUNK = 1 << 16
+"""Characters read at a time: enough for thousands of lines, few enough that the progress
+display (``BYTES_READ``) hears of every few thousand. Tests make it tiny."""
+
+
+class _LongLine(Exception):
+    """A line longer than ``MAX_LINE``: only ``iter_lines`` caps and reports it."""
+
+
+def line_blocks(path: Path, encoding: str) -> Iterator[tuple[int, str]]:
+    """(number of the first line, whole lines each ending in a newline): the lines ``iter_lines``
+    gives, read ``CHUNK`` characters at a time. A line longer than ``MAX_LINE`` or bytes that do
+    not decode hand the rest of the file over to ``iter_lines`` itself, from the first line not
+    yet given, so that the capped line, ``LONG_LINES`` and the error's line number stay its own."""
+    done = 0  # lines given
+    try:
+        for text in _chunks(path, encoding):
+            yield done + 1, text
+            done += text.count("\n")
+    except (UnicodeDecodeError, _LongLine):
+        yield from ((lineno, line + "\n") for lineno, line in iter_lines(path, encoding) if lineno > done)
+
+
+def _chunks(path: Path, encoding: str) -> Iterator[str]:
+    """Whole lines, a read at a time, through the same text file object as ``iter_lines`` (its
+    decoder, BOM handling and ``\\r``/``\\r\\n`` line ends); a last line without a newline gets one.
+    Tells ``BYTES_READ`` after every read, for the progress display."""
+    tell = BYTES_READ.get()
+    rest = ""  # the start of the line the last read cut
+    with path.open("r", encoding=encoding, newline=None) as fh:
+        while chunk := fh.read(CHUNK):
+            if tell is not None:
+                tell(fh.buffer.tell())
+            text = rest + chunk
+            if len(text) > MAX_LINE and max(map(len, text.split("\n"))) > MAX_LINE:  # one iter_lines caps
+                raise _LongLine
+            cut = text.rfind("\n") + 1
+            rest = text[cut:]
+            if cut:
+                yield text[:cut]
+    if rest:
+        yield rest + "\n"

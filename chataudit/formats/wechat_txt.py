@@ -29,7 +29,6 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
 from functools import cache
-from pathlib import Path
 
 import regex
 
@@ -37,7 +36,7 @@ from chataudit.formats.base import (
     PLACEHOLDERS, Format, TextBlock, InputStats, Source, find_mentions, placeholder_kind, system_event,
     unparsed_lines,
 )
-from chataudit.formats.encoding import BYTES_READ, MAX_LINE, iter_lines
+from chataudit.formats.encoding import line_blocks
 from chataudit.formats.qq_txt import qq_evidence
 from chataudit.formats.system_events import match_system_text, plain_system_text
 from chataudit.i18n import Text
@@ -57,9 +56,6 @@ _V2_STARTS = ("【", "-", *"0123456789")  # the starts of the 2.x forms media_ki
 # ([链接]:title:), a quote (引用), a 2.x form (【分享链接】, 【语音】…, a type number).
 _SPECIAL_STARTS = frozenset(_LINK_PREFIX[0] + "".join(p[0] for p in _QUOTE_PREFIXES) + "".join(_V2_STARTS))
 
-CHUNK = 1 << 16
-"""Characters read at a time: enough for thousands of lines, few enough that the progress
-display (``BYTES_READ``) hears of every few thousand. Tests make it tiny."""
 # The common record, MemoTrace's ``f'{time} {name}\n{content}\n\n'``: a named header, one content line with
 # no space at either end, an empty line. Written for ``re``, whose \S is exactly ``not str.isspace()`` (what
 # ``line.strip()`` tests); [0-9] is the ASCII part of HEADER's \d, so HEADER matches every header it matches.
@@ -110,49 +106,10 @@ class WeChatTxt(Format):
         reader = _Reader(source.group or source.path.stem, str(source.path), source.tz,
                          v2=bool(V2_HINT.search(source.head)))
         lines = _Lines(reader)
-        for first, text in _blocks(source.path, source.encoding):
+        for first, text in line_blocks(source.path, source.encoding):
             stats.lines = first + text.count("\n") - 1
             yield from _read_block(lines, first, text)
         yield from lines.end()
-
-
-class _LongLine(Exception):
-    """A line longer than ``MAX_LINE``: only ``iter_lines`` caps and reports it."""
-
-
-def _blocks(path: Path, encoding: str) -> Iterator[tuple[int, str]]:
-    """(number of the first line, whole lines each ending in a newline): the lines ``iter_lines``
-    gives, read ``CHUNK`` characters at a time. A line longer than ``MAX_LINE`` or bytes that do
-    not decode hand the rest of the file over to ``iter_lines`` itself, from the first line not
-    yet given, so that the capped line, ``LONG_LINES`` and the error's line number stay its own."""
-    done = 0  # lines given
-    try:
-        for text in _chunks(path, encoding):
-            yield done + 1, text
-            done += text.count("\n")
-    except (UnicodeDecodeError, _LongLine):
-        yield from ((lineno, line + "\n") for lineno, line in iter_lines(path, encoding) if lineno > done)
-
-
-def _chunks(path: Path, encoding: str) -> Iterator[str]:
-    """Whole lines, a read at a time, through the same text file object as ``iter_lines`` (its
-    decoder, BOM handling and ``\\r``/``\\r\\n`` line ends); a last line without a newline gets one.
-    Tells ``BYTES_READ`` after every read, for the progress display."""
-    tell = BYTES_READ.get()
-    rest = ""  # the start of the line the last read cut
-    with path.open("r", encoding=encoding, newline=None) as fh:
-        while chunk := fh.read(CHUNK):
-            if tell is not None:
-                tell(fh.buffer.tell())
-            text = rest + chunk
-            if len(text) > MAX_LINE and max(map(len, text.split("\n"))) > MAX_LINE:  # one iter_lines caps
-                raise _LongLine
-            cut = text.rfind("\n") + 1
-            rest = text[cut:]
-            if cut:
-                yield text[:cut]
-    if rest:
-        yield rest + "\n"
 
 
 def _read_block(lines: _Lines, first: int, text: str) -> Iterator[Message | Event | Unparsed]:

@@ -49,10 +49,9 @@ from chataudit.formats.archive import OPEN_ERRORS, ArchiveError, Export, Member
 from chataudit.formats.base import (
     Format, InputStats, Source, TextBlock, find_mentions, placeholder_kind, system_event, unparsed_lines,
 )
-from chataudit.formats.encoding import detect_encoding, iter_lines
+from chataudit.formats.encoding import detect_encoding, iter_lines, line_blocks
 from chataudit.formats.system_events import match_system_text
 from chataudit.formats.tabular import EARLIEST, LATEST, aware
-from chataudit.formats.wechat_txt import _blocks
 from chataudit.i18n import Text
 from chataudit.records import Event, EventKind, Kind, Location, Message, Unparsed
 
@@ -281,7 +280,7 @@ class WhatsAppTxt(Format):
                 stats.lines = lineno
                 yield from lines.feed(lineno, line)
         else:
-            for first, text in _blocks(path, encoding):
+            for first, text in line_blocks(path, encoding):
                 stats.lines = first + text.count("\n") - 1
                 yield from _read_block(lines, fast, first, text)
         yield from lines.end()

@@ -11,18 +11,18 @@ from unittest import mock
 import pytest
 
 from chataudit.errors import InputError
-from chataudit.formats import wechat_txt
+from chataudit.formats import encoding
 from chataudit.formats.base import Format, InputStats
 from chataudit.jobs.inputs import open_input
 from tests.timeline import SHANGHAI
 
-READ_SIZES = [64, 5000, wechat_txt.CHUNK, 1 << 20]
+READ_SIZES = [64, 5000, encoding.CHUNK, 1 << 20]
 """Characters a read takes: a few lines, a few hundred, the parsers' own, more than the file."""
 
 
 @contextmanager
 def chunk(size: int) -> Iterator[None]:
-    with mock.patch.object(wechat_txt, "CHUNK", size):
+    with mock.patch.object(encoding, "CHUNK", size):
         yield
 
 

@@ -2,13 +2,12 @@
 
 import pytest
 
-from chataudit.formats import encoding, wechat_txt
+from chataudit.formats import encoding
 
 SHORT_LINE = 50
 
 
 @pytest.fixture
 def short_lines(monkeypatch):
-    """Lines longer than ``SHORT_LINE`` characters are capped, in the block reader and in ``iter_lines``."""
+    """Lines longer than ``SHORT_LINE`` characters are capped, for the block reader and ``iter_lines`` alike."""
     monkeypatch.setattr(encoding, "MAX_LINE", SHORT_LINE)
-    monkeypatch.setattr(wechat_txt, "MAX_LINE", SHORT_LINE)

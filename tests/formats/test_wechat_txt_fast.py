@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chataudit.formats import wechat_txt
+from chataudit.formats import encoding
 from chataudit.formats.base import PLACEHOLDERS, InputStats, Source
 from chataudit.formats.encoding import BYTES_READ, iter_lines
 from chataudit.formats.wechat_txt import V2_HINT, WeChatTxt, _Lines, _Reader
@@ -48,7 +48,7 @@ def assert_same(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", [*FIXTURES, SAMPLE], ids=lambda p: p.name)
-@pytest.mark.parametrize("size", [1, 64, 1000, wechat_txt.CHUNK])
+@pytest.mark.parametrize("size", [1, 64, 1000, encoding.CHUNK])
 def test_fixtures_and_sample(path, size):
     with chunk(size):
         assert_same(path)
@@ -65,7 +65,7 @@ def corpus(request, tmp_path_factory) -> Path:
     return path
 
 
-@pytest.mark.parametrize("size", [64, 4099, wechat_txt.CHUNK])
+@pytest.mark.parametrize("size", [64, 4099, encoding.CHUNK])
 def test_a_20k_message_benchmark_corpus(corpus, size):
     with chunk(size):
         records, stats, error = read(corpus, WeChatTxt())
@@ -136,7 +136,7 @@ def exports(draw) -> bytes:
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=exports(), size=st.one_of(st.integers(1, 200), st.just(wechat_txt.CHUNK)))
+@given(data=exports(), size=st.one_of(st.integers(1, 200), st.just(encoding.CHUNK)))
 def test_generated_exports(tmp_path_factory, data, size):
     path = tmp_path_factory.mktemp("gen") / "群.txt"
     path.write_bytes(data)
@@ -167,7 +167,7 @@ def test_bytes_that_do_not_decode_stop_it_at_the_same_line(tmp_path, data, size)
     assert error is not None and "not valid" in error and len(records) > 5000
 
 
-@pytest.mark.parametrize("size", [16, 100, wechat_txt.CHUNK])
+@pytest.mark.parametrize("size", [16, 100, encoding.CHUNK])
 def test_over_long_lines_are_capped_where_they_were(tmp_path, short_lines, size):
     path = tmp_path / "群.txt"
     before = "2023-10-09 08:00:00 张三\n好\n\n" * 30

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chataudit.formats import wechat_txt, whatsapp_txt
+from chataudit.formats import encoding, whatsapp_txt
 from chataudit.formats.tabular import aware
 from chataudit.formats.whatsapp_txt import EDITED, FAST_HEADERS, HEADER, MARKS, _Moments, _style, _timestamp
 from chataudit.records import Event, Message, Unparsed
@@ -68,7 +68,7 @@ def assert_same(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
-@pytest.mark.parametrize("size", [1, 64, 1000, wechat_txt.CHUNK])
+@pytest.mark.parametrize("size", [1, 64, 1000, encoding.CHUNK])
 def test_fixtures(path, size):
     with chunk(size):
         assert_same(path)
@@ -87,7 +87,7 @@ def benchmark_export(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.mark.parametrize("size", [64, 4099, wechat_txt.CHUNK])
+@pytest.mark.parametrize("size", [64, 4099, encoding.CHUNK])
 def test_the_benchmark_export(benchmark_export, size):
     with chunk(size):
         records, stats, error = read(benchmark_export)
@@ -158,7 +158,7 @@ def exports(draw) -> bytes:
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=exports(), size=st.one_of(st.integers(1, 200), st.just(wechat_txt.CHUNK)))
+@given(data=exports(), size=st.one_of(st.integers(1, 200), st.just(encoding.CHUNK)))
 def test_generated_exports(tmp_path_factory, data, size):
     path = tmp_path_factory.mktemp("gen") / "WhatsApp Chat with 群.txt"
     path.write_bytes(data)
@@ -192,7 +192,7 @@ def test_bytes_that_do_not_decode_stop_it_at_the_same_line(tmp_path, data, size)
     assert error is not None and "not valid" in error
 
 
-@pytest.mark.parametrize("size", [16, 100, wechat_txt.CHUNK])
+@pytest.mark.parametrize("size", [16, 100, encoding.CHUNK])
 def test_over_long_lines_are_capped_where_they_were(tmp_path, short_lines, size):
     path = tmp_path / "WhatsApp Chat with 群.txt"
     before = "09/10/2023, 08:00 - 张三: 好\n" * 30
