@@ -70,8 +70,12 @@ class AbuseModel:
         return None if self._gate is None else [start for _, start, _ in self._gate.find_matches_as_indexes(text)]
 
     def score(self, text: str) -> Verdict:
-        present = [(self.weights[g], g) for g in ngrams(text) if g in self.weights]
-        z = self.bias + sum(w for w, _ in present)
+        """The weights of the n-grams present are summed with ``math.fsum``: exactly rounded
+        whatever the order, and a set's order changes from one process to the next (string
+        hashes are salted), so a plain ``sum`` could give a score one ulp apart in two runs."""
+        weights = self.weights
+        present = [(weights[g], g) for g in ngrams(text) if g in weights]
+        z = self.bias + math.fsum(w for w, _ in present)
         drivers = sorted((item for item in present if item[0] > 0), key=lambda item: (-item[0], item[1]))
         return Verdict(1 / (1 + math.exp(-z)), tuple(g for _, g in drivers[:SHOWN_NGRAMS]))
 

@@ -1,5 +1,10 @@
 """The false alarms and misses issue #16 lists, from auditing real messages: each is a test."""
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
 from chataudit.engine import audit
@@ -189,3 +194,20 @@ def test_sentence_punctuation_keeps_two_clauses_apart(rules):
 ])
 def test_the_model_counts_the_chinese_characters_it_was_trained_on(text, count):
     assert han_count(text) == count
+
+
+SCORES = """
+import json, sys
+from chataudit.text.classifier import abuse_model
+print(json.dumps([repr(abuse_model().score(text).score) for text in json.loads(sys.stdin.read())]))
+"""
+
+
+def test_the_model_scores_a_text_alike_in_every_process():
+    """String hashes are salted per process, so the n-grams of a text come out of their set in
+    another order each run; the score must not depend on it (a plain sum did, in the last digit)."""
+    texts = [f"这些{place}人素质太差了，开会迟到早退还不服管，领导说了多少次都没用，真是让人头疼{n}"
+             for n, place in enumerate(["外地", "河南", "东北", "农村", "新来"] * 4)]
+    runs = [subprocess.run([sys.executable, "-c", SCORES], input=json.dumps(texts), capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")]
+    assert runs[0] == runs[1] == runs[2] and len(json.loads(runs[0])) == 20
