@@ -2,7 +2,8 @@
 their candidates with array operations over the whole batch (``Rule.select``) and then look
 at the few records they picked one by one (``Rule.confirm``).
 
-A batch is built from the parsers' record objects: times as epoch seconds, group and sender
+A batch is built from the parsers' records, or straight from their columns where a parser
+keeps a run of plain messages as columns (``records.MessageRun``): times as epoch seconds, group and sender
 as integer codes shared by every batch of the audit, kinds as small integers. Each column is
 worked out at most once per batch, on first use; work that several rules share (the content
 scan, text/batchscan.py) is kept in ``share``.
@@ -10,14 +11,16 @@ scan, text/batchscan.py) is kept in ``share``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, tzinfo
 from functools import cached_property
+from itertools import repeat
 from typing import Any
 
 import numpy as np
 
-from chataudit.records import Event, Kind, Message
+from chataudit.records import Event, Kind, Message, MessageRun
 
 KIND_CODE = {kind: code for code, kind in enumerate(Kind)}
 """Each message kind as a small integer (``Batch.kind``); events have -1."""
@@ -45,34 +48,113 @@ class Codes:
         return code
 
 
-class Batch:
-    """Records (consecutive, in input order) as columns; rows are positions in the batch."""
+class Rows(Sequence):
+    """A batch's records by row. A run's messages are built on first access and kept, so that
+    a row is always the same object."""
 
-    def __init__(self, records: Sequence[Message | Event], groups: Codes, senders: Codes):
-        self.records = records
+    def __init__(self, items: Iterable[Message | Event | MessageRun]):
+        self.pieces: list[list[Message | Event] | MessageRun] = []
+        self.starts: list[int] = []  # the row each piece starts at
+        self._built: dict[int, Message] = {}
+        rows, records = 0, None
+        for item in items:
+            if type(item) is MessageRun:
+                self.pieces.append(item)
+                self.starts.append(rows)
+                rows, records = rows + len(item), None
+                continue
+            if records is None:
+                records = []
+                self.pieces.append(records)
+                self.starts.append(rows)
+            records.append(item)
+            rows += 1
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return self._rows
+
+    def __getitem__(self, row: int) -> Message | Event:  # type: ignore[override]
+        if row < 0:
+            row += self._rows
+        if not 0 <= row < self._rows:
+            raise IndexError(row)
+        at = bisect_right(self.starts, row) - 1
+        piece = self.pieces[at]
+        if type(piece) is list:
+            return piece[row - self.starts[at]]
+        built = self._built.get(row)
+        if built is None:
+            built = self._built[row] = piece.message(row - self.starts[at])
+        return built
+
+    def __iter__(self) -> Iterator[Message | Event]:
+        return map(self.__getitem__, range(self._rows))
+
+    def column(self, of_record: Callable[[Message | Event], Any], of_run: Callable[[MessageRun], Iterable]) -> list:
+        """One value per row: ``of_record`` of each record, ``of_run`` of each run (a value per message)."""
+        values: list = []
+        for piece in self.pieces:
+            values.extend(map(of_record, piece) if type(piece) is list else of_run(piece))
+        return values
+
+
+class Batch:
+    """Records (consecutive, in input order) as columns; rows are positions in the batch. The
+    records may come as ``MessageRun``\\ s, whose columns are taken as they are: a ``Message``
+    is built only for a row someone reads from ``records``."""
+
+    def __init__(self, items: Iterable[Message | Event | MessageRun], groups: Codes, senders: Codes):
+        self.records = Rows(items)
         self.groups, self.senders = groups, senders
         self.share: dict[Any, Any] = {}
 
     def __len__(self) -> int:
         return len(self.records)
 
+    def _array(self, of_record: Callable[[Message | Event], Any], of_run: Callable[[MessageRun], Iterable],
+               dtype: Any) -> np.ndarray:
+        return np.array(self.records.column(of_record, of_run), dtype=dtype)
+
     @cached_property
     def is_message(self) -> np.ndarray:
-        return np.fromiter((type(r) is Message for r in self.records), dtype=bool, count=len(self.records))
+        return self._array(lambda r: type(r) is Message, lambda run: repeat(True, len(run)), bool)
 
     @cached_property
     def ts(self) -> np.ndarray:
         """Epoch seconds, exactly as ``datetime.timestamp()`` gives them."""
-        return np.fromiter((r.ts.timestamp() for r in self.records), dtype=np.float64, count=len(self.records))
+        return self._array(lambda r: r.ts.timestamp(), MessageRun.epochs, np.float64)
+
+    @cached_property
+    def moments(self) -> list[datetime]:
+        """Each record's ``ts``."""
+        return self.records.column(lambda r: r.ts, MessageRun.moments)
 
     @cached_property
     def group(self) -> np.ndarray:
-        return self.groups.encode([r.group for r in self.records])
+        return self.groups.encode(self.records.column(lambda r: r.group, lambda run: repeat(run.group, len(run))))
 
     @cached_property
     def sender(self) -> np.ndarray:
         """A message's sender as a code; an event's is the code of "" (see ``is_message``)."""
-        return self.senders.encode([r.sender if type(r) is Message else "" for r in self.records])
+        return self.senders.encode(self.records.column(lambda r: r.sender if type(r) is Message else "",
+                                                       lambda run: run.senders))
+
+    @cached_property
+    def sender_ids(self) -> list[str | None]:
+        """A message's account id, where its format has one; None for an event."""
+        return self.records.column(lambda r: r.sender_id if type(r) is Message else None,
+                                   lambda run: repeat(None, len(run)))
+
+    @cached_property
+    def urls(self) -> list[str | None]:
+        """A message's own URL (a link card's), where its format has one."""
+        return self.records.column(lambda r: r.url if type(r) is Message else None, lambda run: repeat(None, len(run)))
+
+    @cached_property
+    def mentioning(self) -> np.ndarray:
+        """A mask of the messages that mention someone."""
+        return self._array(lambda r: type(r) is Message and bool(r.mentions), lambda run: repeat(False, len(run)), bool)
 
     @cached_property
     def member(self) -> np.ndarray:
@@ -86,12 +168,12 @@ class Batch:
 
     @cached_property
     def kind(self) -> np.ndarray:
-        return np.fromiter((KIND_CODE[r.kind] if type(r) is Message else -1 for r in self.records),
-                           dtype=np.int16, count=len(self.records))
+        return self._array(lambda r: KIND_CODE[r.kind] if type(r) is Message else -1,
+                           lambda run: map(KIND_CODE.__getitem__, run.kinds), np.int16)
 
     @cached_property
     def texts(self) -> list[str]:
-        return [r.text for r in self.records]
+        return self.records.column(lambda r: r.text, lambda run: run.texts)
 
     @cached_property
     def length(self) -> np.ndarray:

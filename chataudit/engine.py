@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
 
 import numpy as np
 
 from chataudit.columns import Batch, Codes
 from chataudit.findings import Finding
-from chataudit.records import Event, Message
+from chataudit.records import Event, Message, MessageRun
 from chataudit.rules.base import Rule
 from chataudit.rules.custom import CustomRule
 from chataudit.rules.response import EndOfExport
@@ -111,26 +110,40 @@ BATCH = 16_384
 a few megabytes whatever the export's size."""
 
 
-def audit_batched(records: Iterable[Message | Event], rules: list[Rule], size: int = BATCH,
+def audit_batched(records: Iterable[Message | Event | MessageRun], rules: list[Rule], size: int = BATCH,
                   part: Part | None = None) -> Iterator[Finding]:
     """``audit`` in batches, with the same findings in the same order. Each rule first picks,
     over the whole batch, the messages it must look at (``Rule.select``); only those reach it
     (``Rule.confirm``), with every event, and the directory of names learns from each first
     message of a sender and each event. The rules that wait for the export's end are told
     when it ended, since they may not have seen its last record. With ``part`` (every rule
-    must split by group), only the part's own groups are audited, as ``audit`` does."""
+    must split by group), only the part's own groups are audited, as ``audit`` does. Records
+    may come as runs of columns (``MessageRun``, not with ``part``); a batch is then at least
+    ``size`` records, ending with a whole run."""
     groups, senders = Codes(), Codes()
-    last = None
-    source = iter(records if part is None else _own(records, part))
-    while chunk := list(islice(source, size)):
+    batch = None
+    for chunk in _chunks(records if part is None else _own(records, part), size):
+        batch = Batch(chunk, groups, senders)
         if rules:
-            yield from _audit_batch(Batch(chunk, groups, senders), rules)
-        last = chunk[-1]
-    end = part.end if part is not None else last.ts if last is not None else None
+            yield from _audit_batch(batch, rules)
+    end = part.end if part is not None else batch.records[-1].ts if batch is not None else None
     for rule in rules:
         if isinstance(rule, EndOfExport) and (rule.export_end is None or part is not None):
             rule.export_end = end
         yield from rule.finish()
+
+
+def _chunks(records: Iterable[Message | Event | MessageRun], size: int) -> Iterator[list[Message | Event | MessageRun]]:
+    chunk: list[Message | Event | MessageRun] = []
+    rows = 0
+    for item in records:
+        chunk.append(item)
+        rows += len(item) if type(item) is MessageRun else 1
+        if rows >= size:
+            yield chunk
+            chunk, rows = [], 0
+    if chunk:
+        yield chunk
 
 
 def _own(records: Iterable[Message | Event], part: Part) -> Iterator[Message | Event]:

@@ -6,6 +6,7 @@ validation per record; parsers are responsible for the values they put in.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -82,6 +83,55 @@ class Event:
     actor: str | None = None  # who invited / removed / recalled / renamed
     targets: tuple[str, ...] = ()  # who joined / left / was removed
     via: str | None = None  # "invite", "qrcode", "link" for joins
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRun:
+    """Consecutive plain messages of one group that a parser read in one go, kept as columns:
+    text and kind only (no mentions, quote, URL, amount or sender id). The batch engine reads
+    the columns and asks for a ``Message`` only for the rows some rule looks at, which saves
+    building one per message; a parser writes runs only when its ``Source`` asks for them, and
+    only the audit's batch engine does (``jobs.audit``).
+
+    ``stamps`` are the times as the parser read them (already checked): ``read_times`` turns
+    them into the messages' ``ts``, and ``read_epochs`` into ``ts.timestamp()`` without making
+    the ``datetime``\\ s."""
+
+    group: str
+    path: str
+    senders: Sequence[str]
+    kinds: Sequence[Kind]
+    texts: Sequence[str]
+    lines: Sequence[int]
+    stamps: Sequence[str]
+    read_times: Callable[[Sequence[str]], list[datetime]]
+    read_epochs: Callable[[Sequence[str]], list[float]]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def message(self, row: int) -> Message:
+        return Message(self.group, self.read_times((self.stamps[row],))[0], self.senders[row], self.kinds[row],
+                       self.texts[row], Location(self.path, self.lines[row]))
+
+    def messages(self) -> Iterator[Message]:
+        return map(self.message, range(len(self.texts)))
+
+    def moments(self) -> list[datetime]:
+        """Each message's ``ts``, without the rest of the message."""
+        return self.read_times(self.stamps)
+
+    def epochs(self) -> list[float]:
+        """Each message's ``ts.timestamp()``."""
+        return self.read_epochs(self.stamps)
+
+    def where(self, keep: Sequence[bool]) -> MessageRun:
+        """The rows where ``keep`` is true."""
+        def kept(column: Sequence) -> list:
+            return [value for value, wanted in zip(column, keep) if wanted]
+        return MessageRun(self.group, self.path, kept(self.senders), kept(self.kinds), kept(self.texts),
+                          kept(self.lines), kept(self.stamps), self.read_times,
+                          self.read_epochs)
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,9 @@ class Source:
     share: Share | None = None
     """A ``--jobs`` part (``engine.Part``): a format may leave out the records of groups the
     part does not audit, telling it of each instead (``Share.skip``)."""
+    runs: bool = False
+    """Whether the reader takes plain messages as columns (``records.MessageRun``): a format
+    may then give them so; only the audit's batch engine asks."""
 
 
 class Share(Protocol):

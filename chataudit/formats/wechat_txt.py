@@ -25,7 +25,7 @@ line only ends a record when a header (or the end of the file) follows it.
 from __future__ import annotations
 
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
 from functools import cache
@@ -40,7 +40,7 @@ from chataudit.formats.encoding import line_blocks
 from chataudit.formats.qq_txt import qq_evidence
 from chataudit.formats.system_events import match_system_text, plain_system_text
 from chataudit.i18n import Text
-from chataudit.records import Event, Kind, Location, Message, Quote, Unparsed
+from chataudit.records import Event, Kind, Location, Message, MessageRun, Quote, Unparsed
 
 # ``time name`` (a message, or a 1.x system line) or the bare ``time`` (a 2.x system message).
 HEADER = regex.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?:$| (.*)$)")  # a 2.x name may be empty
@@ -96,7 +96,7 @@ class WeChatTxt(Format):
         headers = sum(1 for line in lines if HEADER.match(line))
         return 0.9 if headers >= 2 or len(lines) < 4 else 0.6
 
-    def parse(self, source: Source, stats: InputStats) -> Iterator[Message | Event | Unparsed]:
+    def parse(self, source: Source, stats: InputStats) -> Iterator[Message | Event | Unparsed | MessageRun]:
         """Stream records. A header after a blank line is only a *candidate* until the next
         non-blank line decides: content right under it makes it a message; a blank line and
         then another header (or the end) makes it a system line; a blank line and then plain
@@ -104,7 +104,7 @@ class WeChatTxt(Format):
         line). Most of a real export is the one shape a ``_UNIT`` matches, so the file is read
         in blocks of whole lines and runs of that shape are read a record at a time instead."""
         reader = _Reader(source.group or source.path.stem, str(source.path), source.tz,
-                         v2=bool(V2_HINT.search(source.head)))
+                         v2=bool(V2_HINT.search(source.head)), runs=source.runs)
         lines = _Lines(reader)
         for first, text in line_blocks(source.path, source.encoding):
             stats.lines = first + text.count("\n") - 1
@@ -112,7 +112,7 @@ class WeChatTxt(Format):
         yield from lines.end()
 
 
-def _read_block(lines: _Lines, first: int, text: str) -> Iterator[Message | Event | Unparsed]:
+def _read_block(lines: _Lines, first: int, text: str) -> Iterator[Message | Event | Unparsed | MessageRun]:
     """The records that a block of whole lines completes: runs of back-to-back ``_UNIT``\\ s are
     read by ``_read_run``, every other line by ``lines``, the state machine. After the machine
     has read a unit it is always ready for the next one, so a run it was not ready for loses
@@ -134,17 +134,22 @@ def _read_block(lines: _Lines, first: int, text: str) -> Iterator[Message | Even
     yield from lines.feed(lineno, text[pos:])
 
 
-def _read_run(lines: _Lines, first: int, run: str) -> Generator[Message | Event | Unparsed, None, int]:
+def _read_run(lines: _Lines, first: int, run: str) -> Generator[Message | Event | Unparsed | MessageRun, None, int]:
     """The records of a run of ``_UNIT``\\ s that ``lines`` is ready for, a record per unit with no
-    per-line work: each unit is complete once the next one starts. The last one is handed back
-    to the machine as its open block, since what follows the run may still belong to it. The
-    number of the line after the run."""
+    per-line work: each unit is complete once the next one starts. Plain messages (most of
+    them) are collected as columns (``MessageRun``); a unit that reads as more than its kind
+    and text goes to ``_Reader.finish``. The last unit is handed back to the machine as its
+    open block, since what follows the run may still belong to it. The number of the line
+    after the run."""
     reader = lines.reader
-    group, path, days, clocks = reader.group, reader.path, reader.days, reader.clocks
+    days, clocks = reader.days, reader.clocks
     placeholders, special, pat_starts, pat, plain_text = (_plain_placeholders(), _SPECIAL_STARTS, _PAT_STARTS,
                                                           _PAT.match, Kind.TEXT)
     parts = run.split("\n")  # header, content and "" for each unit, then a last ""
-    lineno = first
+    lineno = start = first
+    headers: list[str] = []
+    kinds: list[Kind] = []
+    texts: list[str] = []
     for header, content in zip(parts[0:-4:3], parts[1:-4:3]):
         kind = placeholders.get(content)
         if kind is None and content[0] not in special and "@" not in content:
@@ -152,14 +157,22 @@ def _read_run(lines: _Lines, first: int, run: str) -> Generator[Message | Event 
             # but its text, and finish() makes it a message unless it is a 拍一拍
             kind = None if content[0] in pat_starts and pat(content) else plain_text
         try:
-            ts = days[header[:10]] + clocks[header[11:19]]  # _Reader.timestamp, inlined
-        except ValueError:  # an impossible date or time: finish() reports the lines
+            days[header[:10]], clocks[header[11:19]]  # noqa: B018 — an impossible date or time raises
+        except ValueError:  # finish() reports the lines
             kind = None
         if kind is None:
+            if texts:
+                yield from reader.plain(start, headers, kinds, texts)
+                headers, kinds, texts = [], [], []
             yield from reader.finish(_text_block(lineno, header, content))
+            start = lineno + 3
         else:
-            yield Message(group, ts, header[20:].strip(), kind, content, Location(path, lineno))
+            headers.append(header)
+            kinds.append(kind)
+            texts.append(content)
         lineno += 3
+    if texts:
+        yield from reader.plain(start, headers, kinds, texts)
     lines.hand_back(lineno, parts[-4], parts[-3])
     return lineno + 3
 
@@ -270,23 +283,67 @@ class _Clocks(dict[str, timedelta]):
         return since
 
 
+class _Epochs(dict[str, float | None]):
+    """``timestamp()`` of each ``YYYY-MM-DD``'s midnight, made on first use, for a day whose UTC
+    offset is the same all day: a time that day is then its midnight's plus the seconds since
+    (``_Reader.epochs_of``). None for a day whose offset changes. The offset is looked up at
+    every hour and at the day's last second: an offset that changed and changed back within
+    the hour would be missed, and no zone has ever done that."""
+
+    def __init__(self, days: _Days) -> None:
+        super().__init__()
+        self.days = days
+
+    def __missing__(self, day: str) -> float | None:
+        midnight = self.days[day]
+        offset = midnight.utcoffset()
+        moments = [midnight + timedelta(hours=hours) for hours in range(1, 24)]
+        moments.append(midnight + timedelta(seconds=86399))
+        steady = all(moment.utcoffset() == offset for moment in moments)
+        epoch = self[day] = midnight.timestamp() if steady else None
+        return epoch
+
+
 @dataclass(slots=True)
 class _Reader:
     group: str
     path: str
     tz: tzinfo
     v2: bool  # a 2.x export: a named header with nothing under it is an empty message, not a system line
+    runs: bool = False  # plain messages as MessageRuns (Source.runs)
     days: _Days = field(init=False)
     clocks: _Clocks = field(init=False, default_factory=_Clocks)
+    epochs: _Epochs = field(init=False)
 
     def __post_init__(self) -> None:
         self.days = _Days(self.tz)
+        self.epochs = _Epochs(self.days)
 
     def timestamp(self, stamp: str) -> datetime:
-        """``YYYY-MM-DD HH:MM:SS`` (checked by HEADER) as the day's midnight plus the time of day,
-        both cached: most messages share their day, and strptime is slow per record. ValueError
-        if there is no such date or time."""
-        return self.days[stamp[:10]] + self.clocks[stamp[11:]]
+        """``YYYY-MM-DD HH:MM:SS`` (checked by HEADER; a header line may follow it) as the day's
+        midnight plus the time of day, both cached: most messages share their day, and strptime
+        is slow per record. ValueError if there is no such date or time."""
+        return self.days[stamp[:10]] + self.clocks[stamp[11:19]]
+
+    def times(self, stamps: Sequence[str]) -> list[datetime]:
+        """``timestamp`` of each."""
+        days, clocks = self.days, self.clocks
+        return [days[stamp[:10]] + clocks[stamp[11:19]] for stamp in stamps]
+
+    def epochs_of(self, stamps: Sequence[str]) -> list[float]:
+        """``timestamp(stamp).timestamp()`` of each, without the ``datetime`` on days whose UTC
+        offset does not change (``_Epochs``)."""
+        days, clocks, timestamp = self.epochs, self.clocks, self.timestamp
+        return [day + clocks[stamp[11:19]].seconds if (day := days[stamp[:10]]) is not None
+                else timestamp(stamp).timestamp() for stamp in stamps]
+
+    def plain(self, first: int, headers: list[str], kinds: list[Kind],
+              texts: list[str]) -> Iterator[Message | MessageRun]:
+        """Plain messages from consecutive ``_UNIT``\\ s (headers already checked), the first at
+        line ``first``: as one ``MessageRun`` when the source asks for runs, else one by one."""
+        run = MessageRun(self.group, self.path, [header[20:].strip() for header in headers], kinds, texts,
+                         range(first, first + 3 * len(texts), 3), headers, self.times, self.epochs_of)
+        return iter((run,)) if self.runs else run.messages()
 
     def finish(self, block: TextBlock) -> Iterator[Message | Event | Unparsed]:
         loc = Location(self.path, block.lineno)

@@ -253,6 +253,8 @@ def _audit_one(job: _Job, take: Take, progress: "Progress | None" = None) -> _Do
     part = Part(*job.part, window=(req.since, req.until)) if job.part else None
     if part is not None and _may_skip(req, rules):
         opened.source = replace(opened.source, share=part)
+    if part is None and not (RECORD_ENGINE or req.explain or req.ledger):
+        opened.source = replace(opened.source, runs=True)  # only the batch engine reads MessageRuns
     marks = _Marks(horizon=job.now + FUTURE)
     records = within(opened.records(), req.since, req.until)
     ledger = Ledger(req.ledger) if req.since_last and req.ledger else None

@@ -17,7 +17,7 @@ from chataudit.errors import InputError
 from chataudit.formats.base import Format, InputOptions, InputStats, Source
 from chataudit.formats.encoding import LONG_LINES, MAX_LINE
 from chataudit.formats.registry import container_format, open_source
-from chataudit.records import Event, Location, Message, Unparsed
+from chataudit.records import Event, Location, Message, MessageRun, Unparsed
 
 UNPARSED_SAMPLES = 20
 STDIN = "-"
@@ -84,16 +84,17 @@ class OpenInput:
         return (f"--format {self.format.name} read no message or event from its {stats.lines} line(s): "
                 f"the file is in another layout{guess}")
 
-    def records(self) -> Iterator[Message | Event | Unparsed]:
+    def records(self) -> Iterator[Message | Event | Unparsed | MessageRun]:
         """Every record of the input; counts messages, events and unparsed lines as it goes.
-        A decoding failure anywhere in any parser (a truncated UTF-16 file) is an input error."""
+        A decoding failure anywhere in any parser (a truncated UTF-16 file) is an input error.
+        Runs of plain messages come as ``MessageRun``\\ s only if the source asks for them."""
         try:
             yield from self._records()
         except UnicodeDecodeError:
             raise InputError(f"bytes that are not valid {self.source.encoding} after line {self.stats.lines}",
                              where=self.shown, fix="re-save the export in one encoding (UTF-8 recommended)") from None
 
-    def _records(self) -> Iterator[Message | Event | Unparsed]:
+    def _records(self) -> Iterator[Message | Event | Unparsed | MessageRun]:
         long_lines: list[tuple[int, int]] = []
         token = LONG_LINES.set(long_lines)
         try:
@@ -105,18 +106,25 @@ class OpenInput:
         finally:
             LONG_LINES.reset(token)
 
+    def _shown(self, path: str) -> str:
+        return path.replace(str(self.path), self.shown, 1)
+
     def _rest_of_long_lines(self, long_lines: list[tuple[int, int]]) -> Iterator[Unparsed]:
         for lineno, skipped in long_lines:
             yield Unparsed(Location(self.shown, lineno), "", f"the line is longer than {MAX_LINE:,} characters: "
                            f"the first {MAX_LINE:,} were read, the other {skipped:,} were not")
         long_lines.clear()
 
-    def _counted(self, records: Iterator[Message | Event | Unparsed]) -> Iterator[Message | Event | Unparsed]:
+    def _counted(self, records: Iterator[Message | Event | Unparsed | MessageRun]) -> Iterator[Message | Event | Unparsed | MessageRun]:
         stats = self.stats
         renamed = self.shown != str(self.path)
         for record in records:
+            if type(record) is MessageRun:
+                stats.messages += len(record)
+                yield replace(record, path=self._shown(record.path)) if renamed else record
+                continue
             if renamed:
-                record = replace(record, loc=replace(record.loc, path=record.loc.path.replace(str(self.path), self.shown, 1)))
+                record = replace(record, loc=replace(record.loc, path=self._shown(record.loc.path)))
             if isinstance(record, Message):
                 stats.messages += 1
             elif isinstance(record, Event):
@@ -181,11 +189,18 @@ def check_strict(opened: "OpenInput") -> None:
                          where=opened.shown, fix="`chataudit parse` shows them; drop --strict to audit the rest")
 
 
-def within(records: Iterator[Message | Event | Unparsed], since: datetime | None,
-           until: datetime | None) -> Iterator[Message | Event]:
+def within(records: Iterator[Message | Event | Unparsed | MessageRun], since: datetime | None,
+           until: datetime | None) -> Iterator[Message | Event | MessageRun]:
     """The parsed records inside [since, until); unparsed ones are already counted."""
     for record in records:
         if isinstance(record, Unparsed):
+            continue
+        if type(record) is MessageRun:
+            if since is not None or until is not None:
+                record = record.where([(since is None or ts >= since) and (until is None or ts < until)
+                                       for ts in record.moments()])
+            if record:
+                yield record
             continue
         if since is not None and record.ts < since:
             continue

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
 
 from chataudit.formats.encoding import BYTES_READ
+from chataudit.records import MessageRun
 
 T = TypeVar("T")
 EVERY = 5_000  # records between refreshes: cheap enough not to show in the profile
@@ -58,10 +59,14 @@ class Progress:
         token = BYTES_READ.set(lambda position: self._bar.update(
             self._task, completed=self._done_bytes + min(position, size)))
         try:
-            for n, record in enumerate(records, 1):
-                if n % EVERY == 0:
-                    self.advance([], EVERY)
+            read = 0
+            for record in records:
+                read += len(record) if type(record) is MessageRun else 1
+                if read >= EVERY:
+                    self.advance([], read)
+                    read = 0
                 yield record
+            self.advance([], read)
         finally:
             BYTES_READ.reset(token)
 

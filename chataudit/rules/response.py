@@ -141,8 +141,8 @@ class TaskResponseWindow(EndOfExport, Rule):
         """Messages whose sender's account id is a leader's (a roster may list ids)."""
         if not self.ctx.may_have_leaders():
             return np.zeros(len(batch), dtype=bool)
-        return np.fromiter((type(r) is Message and r.sender_id is not None and self.ctx.is_leader(r.sender_id)
-                            for r in batch.records), dtype=bool, count=len(batch))
+        return np.fromiter((account is not None and self.ctx.is_leader(account) for account in batch.sender_ids),
+                           dtype=bool, count=len(batch))
 
     def finish(self) -> Iterable[Finding]:
         end = self.export_end or self.last_seen

@@ -13,7 +13,7 @@ import numpy as np
 import regex
 from pydantic import AfterValidator, Field
 
-from chataudit.columns import Batch
+from chataudit.columns import KIND_CODE, Batch
 from chataudit.findings import Finding, Severity
 from chataudit.i18n import Text, duration
 from chataudit.policy.types import Duration
@@ -343,7 +343,7 @@ class MentionSpam(Rule):
 
     def select(self, batch: Batch) -> np.ndarray:
         """The messages that mention someone."""
-        return np.flatnonzero([type(r) is Message and bool(r.mentions) for r in batch.records])
+        return np.flatnonzero(batch.mentioning)
 
     def _roles_known(self) -> bool:
         roles = self.ctx.roles
@@ -395,7 +395,13 @@ class RepeatedContent(Rule):
 
     def on_message(self, msg: Message) -> Iterable[Finding]:
         self._forget(msg.ts)
-        seen = self._remember(msg, self._key(msg, letters_only(self.ctx.folded(msg)) if msg.kind in (Kind.TEXT, Kind.QUOTE) else ""))
+        if msg.kind == Kind.LINK:
+            key = self._key(msg.group, msg.sender, msg.url, None)
+        elif msg.kind in (Kind.TEXT, Kind.QUOTE):
+            key = self._key(msg.group, msg.sender, None, letters_only(self.ctx.folded(msg)))
+        else:
+            key = None
+        seen = self._remember(msg.ts, msg.sender, key)
         return () if seen is None else (self._repeat(msg, seen),)
 
     def select(self, batch: Batch) -> np.ndarray:
@@ -406,45 +412,52 @@ class RepeatedContent(Rule):
         Picks the repeats."""
         keyed = batch.of_kinds([Kind.TEXT, Kind.QUOTE]) & (batch.length >= self.options.min_chars)
         links = np.flatnonzero(batch.of_kinds([Kind.LINK]))
-        keyed[links] = [bool(batch.records[row].url) for row in links.tolist()]
+        urls = batch.urls
+        keyed[links] = [bool(urls[row]) for row in links.tolist()]
         stamps = np.where(batch.is_message, batch.ts, -np.inf)
         latest = np.maximum.accumulate(np.where(stamps >= np.maximum.accumulate(stamps), np.arange(len(batch)), 0))
         scan = self.ctx.scan(batch) if keyed.any() else None
         self._repeats = {}
-        records, letters, recent, period = batch.records, scan.letters if scan is not None else [], self.recent, self.options.period
+        moments, letters, recent, period = batch.moments, scan.letters if scan is not None else [], self.recent, self.options.period
+        link, kinds, senders, groups = KIND_CODE[Kind.LINK], batch.kind.tolist(), batch.sender.tolist(), batch.group.tolist()
+        sender_names, group_names, unsafe = batch.senders.names, batch.groups.names, scan.unsafe.tolist() if scan else []
         clock_at, now = -1, None
         for row, at in zip(np.flatnonzero(keyed).tolist(), latest[keyed].tolist()):
-            msg = records[row]
             if at != clock_at:
-                clock_at, now = at, self._now(records[at])
+                clock_at, now = at, self._now(moments[at])
             if recent and now - next(iter(recent.values()))[0] > period:
                 self._forget(now)
-            body = "" if msg.kind == Kind.LINK else letters_only(self.ctx.folded(msg)) if scan.unsafe[row] else letters[row]
-            seen = self._remember(msg, self._key(msg, body))
+            if kinds[row] == link:
+                url, body = urls[row], None
+            else:
+                url, body = None, letters_only(self.ctx.folded(batch.records[row])) if unsafe[row] else letters[row]
+            sender = sender_names[senders[row]]
+            key = self._key(group_names[groups[row]], sender, url, body)
+            seen = self._remember(moments[row], sender, key)
             if seen is not None:
                 self._repeats[row] = seen
         if batch.is_message.any():
-            self._now(batch.records[int(latest[-1])])
+            self._now(moments[int(latest[-1])])
         return np.array(sorted(self._repeats), dtype=np.int64)
 
     def confirm(self, msg: Message, row: int) -> Iterable[Finding]:
         return (self._repeat(msg, self._repeats[row]),)
 
-    def _now(self, latest: Message) -> datetime:
-        """The clock ``select`` forgets by: the latest message so far, ``latest`` being this batch's."""
-        if self._latest is None or latest.ts > self._latest:
-            self._latest = latest.ts
+    def _now(self, latest: datetime) -> datetime:
+        """The clock ``select`` forgets by: the latest message's time so far, ``latest`` being this batch's."""
+        if self._latest is None or latest > self._latest:
+            self._latest = latest
         return self._latest
 
-    def _remember(self, msg: Message, key: tuple | None) -> tuple[datetime, datetime, str] | None:
+    def _remember(self, ts: datetime, sender: str, key: tuple | None) -> tuple[datetime, datetime, str] | None:
         """Note a keyed message's posting; what it repeats (last posting, first posting and
         sender), or None."""
         if key is None:
             return None
         seen = self.recent.pop(key, None)
-        if seen is not None and msg.ts - seen[0] > self.options.period:
+        if seen is not None and ts - seen[0] > self.options.period:
             seen = None  # out of time order: past the period, though not yet forgotten
-        self.recent[key] = (msg.ts, *seen[1:]) if seen else (msg.ts, msg.ts, msg.sender)
+        self.recent[key] = (ts, *seen[1:]) if seen else (ts, ts, sender)
         return seen
 
     def _repeat(self, msg: Message, seen: tuple[datetime, datetime, str]) -> Finding:
@@ -466,20 +479,19 @@ class RepeatedContent(Rule):
                 break
             self.recent.popitem(last=False)
 
-    def _key(self, msg: Message, letters: str) -> tuple | None:
-        """Group, sender (with scope = "sender") and a 16-byte digest of the compared content
-        (the URL of a link, the ``letters`` of a text's normalised form): the digest keeps the
+    def _key(self, group: str, sender: str, url: str | None, letters: str | None) -> tuple | None:
+        """Group, sender (with scope = "sender") and a 16-byte digest of the compared content:
+        a link's ``url`` (a link without one has no key), or a text's ``letters`` (its
+        normalised form's letters, None for a message that is neither). The digest keeps the
         key small however long the message; a collision is as likely as guessing a 128-bit number."""
-        if msg.kind == Kind.LINK and msg.url:
-            body = msg.url
-        elif msg.kind in (Kind.TEXT, Kind.QUOTE):
-            body = letters
-            if len(body) < self.options.min_chars:
-                return None
-        else:
+        if url:
+            body = url
+        elif letters is None or len(letters) < self.options.min_chars:
             return None
-        who = msg.sender if self.options.scope == "sender" else ""
-        return (msg.group, who, hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).digest())
+        else:
+            body = letters
+        who = sender if self.options.scope == "sender" else ""
+        return (group, who, hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).digest())
 
 
 class LongMessage(Rule):

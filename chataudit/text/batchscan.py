@@ -68,7 +68,7 @@ class ContentScan:
 
     def links(self, batch: Batch) -> np.ndarray:
         """Texts with a dot (links are looked for only there) or a message with its own URL."""
-        urls = np.fromiter((getattr(r, "url", None) is not None for r in batch.records), dtype=bool, count=len(batch))
+        urls = np.fromiter((url is not None for url in batch.urls), dtype=bool, count=len(batch))
         return self.rows(m.start() for m in _DOTS.finditer(self.norm)) | urls
 
     def personal(self) -> np.ndarray:

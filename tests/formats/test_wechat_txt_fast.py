@@ -39,12 +39,16 @@ class LineByLine(WeChatTxt):
         yield from lines.end()
 
 
-def read(path: Path, parser: WeChatTxt) -> tuple[list, InputStats | None, str | None]:
-    return read_with(path, "wechat-txt", parser)
+def read(path: Path, parser: WeChatTxt, runs: bool = False) -> tuple[list, InputStats | None, str | None]:
+    return read_with(path, "wechat-txt", parser, runs)
 
 
 def assert_same(path: Path) -> None:
-    assert read(path, WeChatTxt()) == read(path, LineByLine())
+    """The same records line by line, from the block reading, and from it with runs of plain
+    messages as columns (as the batch engine reads them)."""
+    expected = read(path, LineByLine())
+    assert read(path, WeChatTxt()) == expected
+    assert read(path, WeChatTxt(), runs=True) == expected
 
 
 @pytest.mark.parametrize("path", [*FIXTURES, SAMPLE], ids=lambda p: p.name)
@@ -71,6 +75,8 @@ def test_a_20k_message_benchmark_corpus(corpus, size):
         records, stats, error = read(corpus, WeChatTxt())
     assert (len(records), stats.messages, stats.lines, error) == (20_000, 20_000, 60_000, None)
     assert (records, stats, error) == read(corpus, LineByLine())
+    with chunk(size):
+        assert (records, stats, error) == read(corpus, WeChatTxt(), runs=True)
 
 
 def test_the_progress_display_hears_of_every_read(corpus):
@@ -165,6 +171,7 @@ def test_bytes_that_do_not_decode_stop_it_at_the_same_line(tmp_path, data, size)
     path.write_bytes(data)
     records, _, error = read_both(size, lambda: read(path, WeChatTxt()), lambda: read(path, LineByLine()))
     assert error is not None and "not valid" in error and len(records) > 5000
+    read_both(size, lambda: read(path, WeChatTxt(), runs=True), lambda: read(path, LineByLine()))
 
 
 @pytest.mark.parametrize("size", [16, 100, encoding.CHUNK])
@@ -177,6 +184,7 @@ def test_over_long_lines_are_capped_where_they_were(tmp_path, short_lines, size)
     path.write_text(before + exactly + longer + after, encoding="utf-8")
     _, stats, error = read_both(size, lambda: read(path, WeChatTxt()), lambda: read(path, LineByLine()))
     assert (stats.unparsed_lines, stats.messages, error) == (1, 62, None)
+    read_both(size, lambda: read(path, WeChatTxt(), runs=True), lambda: read(path, LineByLine()))
 
 
 @given(st.from_regex(re.compile(r"\A[0-9０-９]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\Z")))

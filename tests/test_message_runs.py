@@ -1,0 +1,151 @@
+"""Runs of plain messages kept as columns (``records.MessageRun``): what the batch engine reads
+instead of one ``Message`` per record. Each reader of a run is checked against the same reader
+given the run's messages one by one: the parser's times, a batch's columns, --since/--until,
+the progress count and the engine's findings."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from chataudit.columns import Batch, Codes
+from chataudit.engine import audit, audit_batched
+from chataudit.formats.wechat_txt import _Reader
+from chataudit.jobs import progress as progress_module
+from chataudit.jobs.inputs import open_input, within
+from chataudit.jobs.progress import Progress
+from chataudit.policy.load import load_policy
+from chataudit.records import MessageRun
+from chataudit.rules.registry import build_rules
+from tests.conftest import ROOT, SAMPLE, SAMPLE_POLICY
+from tests.formats.block_reading import expanded
+from tests.timeline import SHANGHAI
+
+ZONES = ["Asia/Shanghai", "America/New_York", "Europe/London", "Australia/Lord_Howe", "America/Sao_Paulo",
+         "Pacific/Apia", "America/St_Johns", "UTC"]
+"""Shanghai (no DST), DST at 02:00 and 01:00, a 30-minute DST, DST at midnight (Sao Paulo until
+2019), a day left out of the calendar (Apia, 2011-12-30), a transition at 00:01 (St John's, 1980s)."""
+
+
+def items(path: Path, tz=SHANGHAI) -> list:
+    """The records of a wechat-txt export, plain messages as runs, unparsed lines left out."""
+    opened = open_input(path, "wechat-txt", tz, None)
+    opened.source = replace(opened.source, runs=True)
+    found = list(within(opened.records(), None, None))
+    assert any(type(item) is MessageRun for item in found), "the export has runs to test"
+    return found
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    sys.path.insert(0, str(ROOT / "bench"))
+    import corpus as bench_corpus
+
+    path = tmp_path_factory.mktemp("runs") / "bench.txt"
+    bench_corpus.write(3_000, str(path), seed=11)
+    return path
+
+
+# --- the parser's times --------------------------------------------------------------------------
+
+@settings(max_examples=400, deadline=None)
+@given(st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2037, 12, 30)), st.sampled_from(ZONES))
+def test_epochs_are_what_timestamp_gives(moment, zone):
+    reader = _Reader("群", "群.txt", ZoneInfo(zone), v2=False)
+    stamps = [f"{moment + timedelta(minutes=step):%Y-%m-%d %H:%M:%S}" for step in range(0, 3 * 1440, 37)]
+    times = reader.times(stamps)
+    assert times == [reader.timestamp(stamp) for stamp in stamps]
+    assert reader.epochs_of(stamps) == [t.timestamp() for t in times]
+
+
+@pytest.mark.parametrize("zone, day", [("America/New_York", "2023-03-12"), ("America/New_York", "2023-11-05"),
+                                       ("Australia/Lord_Howe", "2023-04-02"), ("America/Sao_Paulo", "2018-11-04"),
+                                       ("America/St_Johns", "1988-04-03"), ("Europe/London", "2023-03-26")])
+def test_every_second_of_a_day_whose_offset_changes(zone, day):
+    reader = _Reader("群", "群.txt", ZoneInfo(zone), v2=False)
+    stamps = [f"{day} {s // 3600:02}:{s // 60 % 60:02}:{s % 60:02}" for s in range(0, 86400, 7)]
+    assert reader.epochs_of(stamps) == [reader.timestamp(stamp).timestamp() for stamp in stamps]
+    assert reader.epochs[day] is None, "the day is worked out time by time"
+
+
+def test_a_steady_day_is_worked_out_from_its_midnight():
+    reader = _Reader("群", "群.txt", ZoneInfo("America/New_York"), v2=False)
+    assert reader.epochs_of(["2023-07-01 12:00:00"]) == [datetime(2023, 7, 1, 16, tzinfo=ZoneInfo("UTC")).timestamp()]
+    assert reader.epochs["2023-07-01"] == datetime(2023, 7, 1, 4, tzinfo=ZoneInfo("UTC")).timestamp()
+
+
+# --- a batch's columns ---------------------------------------------------------------------------
+
+COLUMNS = ["is_message", "ts", "moments", "group", "sender", "sender_ids", "urls", "mentioning", "kind", "texts",
+           "length", "member", "first_of_sender"]
+
+
+@pytest.mark.parametrize("export", ["sample", "corpus"])
+def test_a_batch_of_runs_has_the_columns_of_its_records(export, corpus):
+    found = items(SAMPLE if export == "sample" else corpus)
+    records = list(expanded(found))
+    with_runs, one_by_one = Batch(found, Codes(), Codes()), Batch(records, Codes(), Codes())
+    assert len(with_runs) == len(one_by_one) == len(records)
+    for name in COLUMNS:
+        got, expected = getattr(with_runs, name), getattr(one_by_one, name)
+        if isinstance(expected, np.ndarray):
+            assert got.dtype == expected.dtype and np.array_equal(got, expected), name
+        else:
+            assert got == expected, name
+    assert list(with_runs.records) == records
+    assert [with_runs.records[row] for row in range(-len(records), len(records))] == records * 2
+
+
+def test_a_row_of_a_run_is_built_once():
+    found = items(SAMPLE)
+    batch = Batch(found, Codes(), Codes())
+    row = next(start for start, piece in zip(batch.records.starts, batch.records.pieces) if type(piece) is MessageRun)
+    assert batch.records[row] is batch.records[row]
+    with pytest.raises(IndexError):
+        batch.records[len(batch)]
+
+
+# --- --since and --until --------------------------------------------------------------------------
+
+def test_since_and_until_cut_runs_where_they_cut_messages(corpus):
+    found = items(corpus)
+    times = sorted({m.ts for m in expanded(found)})
+    for since, until in [(times[10], None), (None, times[-10]), (times[100], times[2000]), (times[5], times[5]),
+                         (times[0], None), (None, times[-1] + timedelta(seconds=1)),
+                         (times[50] + timedelta(microseconds=1), times[60] - timedelta(microseconds=1))]:
+        cut = list(within(iter(found), since, until))
+        assert all(len(item) for item in cut if type(item) is MessageRun), "no empty runs"
+        assert list(expanded(cut)) == list(within(expanded(found), since, until))
+
+
+# --- the progress count ---------------------------------------------------------------------------
+
+def test_the_progress_count_counts_the_messages_of_runs(corpus, monkeypatch):
+    monkeypatch.setattr(progress_module.sys.stderr, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(progress_module, "EVERY", 500)
+    counts = []
+    for records in (items(corpus), list(expanded(items(corpus)))):
+        with Progress(enabled=True, paths=[corpus]) as bar:
+            assert list(bar.counting(iter(records), corpus)) == records
+            counts.append(bar._messages)
+    assert counts == [3000, 3000]
+
+
+# --- the engine -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size", [1, 7, 1000])
+@pytest.mark.parametrize("policy", [None, SAMPLE_POLICY], ids=["default", "sample"])
+def test_the_engine_finds_in_runs_what_it_finds_in_records(corpus, policy, size):
+    loaded = load_policy(policy)
+    for path in (SAMPLE, corpus):
+        found = items(path)
+        expected = list(audit(expanded(found), build_rules(loaded, None, None)))
+        assert list(audit_batched(iter(found), build_rules(loaded, None, None), size)) == expected
+        assert expected or path == corpus
