@@ -271,6 +271,25 @@ def test_a_rule_without_a_batch_step_sees_every_record_in_order():
     assert many.seen == one.seen == ["一", "join", "二", "三"]
 
 
+def test_the_gate_searching_only_candidate_patterns_answers_as_the_joined_search():
+    """Over a batch the content gate searches a text only with the patterns the pre-filter let
+    through, one by one (``PatternGate.matches_some``); the record engine searches all of them
+    joined (``matches``). Both answer alike on every text."""
+    from chataudit.policy.load import load_policy
+    from chataudit.rules.registry import build_rules
+    from chataudit.text.normalize import normalize
+
+    gate = build_rules(load_policy(None))[0].ctx.gate  # every content rule's patterns
+    assert len(gate.regexes) == 1 and len(gate.each) > 10
+    texts = [normalize(t).text for t in _texts()]
+    matched = 0
+    for text in texts:
+        joined = gate.matches(text)
+        assert gate.matches_some(text, gate.prefilter.candidates(text)) == joined, text
+        matched += joined
+    assert matched > 20
+
+
 def test_prefilter_pairs_are_candidates_of_each_text():
     """``Prefilter.pairs`` over joined texts gives each text exactly ``candidates(text)`` (but the
     patterns that need nothing), for the content gate's patterns and the spam cues."""

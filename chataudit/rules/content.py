@@ -17,6 +17,7 @@ from chataudit.i18n import Text
 from chataudit.policy.types import RegexPattern, joined, search_any
 from chataudit.records import Kind, Message
 from chataudit.rules.base import Rule, RuleOptions
+from chataudit.text.batchscan import by_row
 from chataudit.text.classifier import MIN_HAN, abuse_model
 from chataudit.text.context import UNFRAMED, forbidden, framed, warning_spans
 from chataudit.text.normalize import normalize
@@ -295,12 +296,10 @@ class Advertising(LexiconRule):
         if pairs is None:
             return found | long_enough
         cued = scan.unsafe & _written(batch)
-        rows, families = pairs
-        starts = np.flatnonzero(np.diff(rows, prepend=-1))
-        for row, mine in zip(rows[starts].tolist(), np.split(families, starts[1:])):
+        for row, families in by_row(pairs):
             if long_enough[row]:
                 text = scan.pieces[row]
-                cued[row] = _ceiling(frozenset(mine.tolist())) >= self.options.min_cues + (len(text) < LONG_AD) \
+                cued[row] = _ceiling(frozenset(families)) >= self.options.min_cues + (len(text) < LONG_AD) \
                     and not self.allowed(text)
         return found | cued
 

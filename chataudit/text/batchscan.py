@@ -9,7 +9,7 @@ not picked provably holds nothing they could report."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 
 import numpy as np
@@ -24,6 +24,13 @@ _DOTS = re.compile(r"\.+")
 PERSONAL_SHAPE = regex.compile(r"@|\d(?:[- ]?\d){10}")
 """In folded text, where any personal data text/pii.py finds must be: an e-mail's "@", or the
 eleven digits a mobile number has at least (ID and card numbers have more)."""
+
+
+def by_row(pairs: tuple[np.ndarray, np.ndarray]) -> Iterator[tuple[int, list[int]]]:
+    """``ContentScan.may_match``'s pairs as (row, the patterns that may match there), row by row."""
+    rows, patterns = pairs
+    starts = np.flatnonzero(np.diff(rows, prepend=-1))
+    return zip(rows[starts].tolist(), (group.tolist() for group in np.split(patterns, starts[1:])))
 
 
 class ContentScan:
