@@ -38,7 +38,10 @@ class Codes:
         self.names: list[str] = []
 
     def encode(self, values: Sequence[str]) -> np.ndarray:
-        return np.fromiter(map(self._code, values), dtype=np.int64, count=len(values))
+        codes = list(map(self.of.get, values))
+        if None in codes:  # names not seen before, numbered as they first appear
+            codes = list(map(self._code, values))
+        return np.array(codes, dtype=np.int64)
 
     def _code(self, value: str) -> int:
         code = self.of.get(value)
@@ -123,7 +126,7 @@ class Batch:
     @cached_property
     def ts(self) -> np.ndarray:
         """Epoch seconds, exactly as ``datetime.timestamp()`` gives them."""
-        return self._array(lambda r: r.ts.timestamp(), MessageRun.epochs, np.float64)
+        return self._array(lambda r: r.ts.timestamp(), lambda run: run.epochs, np.float64)
 
     @cached_property
     def moments(self) -> list[datetime]:

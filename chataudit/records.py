@@ -93,9 +93,9 @@ class MessageRun:
     building one per message; a parser writes runs only when its ``Source`` asks for them, and
     only the audit's batch engine does (``jobs.audit``).
 
-    ``stamps`` are the times as the parser read them (already checked): ``read_times`` turns
-    them into the messages' ``ts``, and ``read_epochs`` into ``ts.timestamp()`` without making
-    the ``datetime``\\ s."""
+    ``stamps`` are the times as the parser read them (already checked), ``read_times`` turns
+    them into the messages' ``ts``; ``epochs`` are ``ts.timestamp()`` of each, which the parser
+    worked out without making the ``datetime``\\ s."""
 
     group: str
     path: str
@@ -104,8 +104,8 @@ class MessageRun:
     texts: Sequence[str]
     lines: Sequence[int]
     stamps: Sequence[str]
+    epochs: Sequence[float]
     read_times: Callable[[Sequence[str]], list[datetime]]
-    read_epochs: Callable[[Sequence[str]], list[float]]
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -121,17 +121,13 @@ class MessageRun:
         """Each message's ``ts``, without the rest of the message."""
         return self.read_times(self.stamps)
 
-    def epochs(self) -> list[float]:
-        """Each message's ``ts.timestamp()``."""
-        return self.read_epochs(self.stamps)
-
     def where(self, keep: Sequence[bool]) -> MessageRun:
         """The rows where ``keep`` is true."""
         def kept(column: Sequence) -> list:
             return [value for value, wanted in zip(column, keep) if wanted]
         return MessageRun(self.group, self.path, kept(self.senders), kept(self.kinds), kept(self.texts),
-                          kept(self.lines), kept(self.stamps), self.read_times,
-                          self.read_epochs)
+                          kept(self.lines), kept(self.stamps), kept(self.epochs),
+                          self.read_times)
 
 
 @dataclass(frozen=True, slots=True)

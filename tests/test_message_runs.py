@@ -62,7 +62,7 @@ def test_epochs_are_what_timestamp_gives(moment, zone):
     stamps = [f"{moment + timedelta(minutes=step):%Y-%m-%d %H:%M:%S}" for step in range(0, 3 * 1440, 37)]
     times = reader.times(stamps)
     assert times == [reader.timestamp(stamp) for stamp in stamps]
-    assert reader.epochs_of(stamps) == [t.timestamp() for t in times]
+    assert list(map(reader.epoch, stamps)) == [t.timestamp() for t in times]
 
 
 @pytest.mark.parametrize("zone, day", [("America/New_York", "2023-03-12"), ("America/New_York", "2023-11-05"),
@@ -71,13 +71,13 @@ def test_epochs_are_what_timestamp_gives(moment, zone):
 def test_every_second_of_a_day_whose_offset_changes(zone, day):
     reader = _Reader("群", "群.txt", ZoneInfo(zone), v2=False)
     stamps = [f"{day} {s // 3600:02}:{s // 60 % 60:02}:{s % 60:02}" for s in range(0, 86400, 7)]
-    assert reader.epochs_of(stamps) == [reader.timestamp(stamp).timestamp() for stamp in stamps]
+    assert list(map(reader.epoch, stamps)) == [reader.timestamp(stamp).timestamp() for stamp in stamps]
     assert reader.epochs[day] is None, "the day is worked out time by time"
 
 
 def test_a_steady_day_is_worked_out_from_its_midnight():
     reader = _Reader("群", "群.txt", ZoneInfo("America/New_York"), v2=False)
-    assert reader.epochs_of(["2023-07-01 12:00:00"]) == [datetime(2023, 7, 1, 16, tzinfo=ZoneInfo("UTC")).timestamp()]
+    assert reader.epoch("2023-07-01 12:00:00") == datetime(2023, 7, 1, 16, tzinfo=ZoneInfo("UTC")).timestamp()
     assert reader.epochs["2023-07-01"] == datetime(2023, 7, 1, 4, tzinfo=ZoneInfo("UTC")).timestamp()
 
 

@@ -142,7 +142,7 @@ def _read_run(lines: _Lines, first: int, run: str) -> Generator[Message | Event 
     open block, since what follows the run may still belong to it. The number of the line
     after the run."""
     reader = lines.reader
-    days, clocks = reader.days, reader.clocks
+    epoch_of = reader.epoch
     placeholders, special, pat_starts, pat, plain_text = (_plain_placeholders(), _SPECIAL_STARTS, _PAT_STARTS,
                                                           _PAT.match, Kind.TEXT)
     parts = run.split("\n")  # header, content and "" for each unit, then a last ""
@@ -150,6 +150,7 @@ def _read_run(lines: _Lines, first: int, run: str) -> Generator[Message | Event 
     headers: list[str] = []
     kinds: list[Kind] = []
     texts: list[str] = []
+    epochs: list[float] = []
     for header, content in zip(parts[0:-4:3], parts[1:-4:3]):
         kind = placeholders.get(content)
         if kind is None and content[0] not in special and "@" not in content:
@@ -157,22 +158,23 @@ def _read_run(lines: _Lines, first: int, run: str) -> Generator[Message | Event 
             # but its text, and finish() makes it a message unless it is a 拍一拍
             kind = None if content[0] in pat_starts and pat(content) else plain_text
         try:
-            days[header[:10]], clocks[header[11:19]]  # noqa: B018 — an impossible date or time raises
-        except ValueError:  # finish() reports the lines
+            epoch = epoch_of(header)
+        except ValueError:  # an impossible date or time: finish() reports the lines
             kind = None
         if kind is None:
             if texts:
-                yield from reader.plain(start, headers, kinds, texts)
-                headers, kinds, texts = [], [], []
+                yield from reader.plain(start, headers, kinds, texts, epochs)
+                headers, kinds, texts, epochs = [], [], [], []
             yield from reader.finish(_text_block(lineno, header, content))
             start = lineno + 3
         else:
             headers.append(header)
             kinds.append(kind)
             texts.append(content)
+            epochs.append(epoch)
         lineno += 3
     if texts:
-        yield from reader.plain(start, headers, kinds, texts)
+        yield from reader.plain(start, headers, kinds, texts, epochs)
     lines.hand_back(lineno, parts[-4], parts[-3])
     return lineno + 3
 
@@ -286,7 +288,7 @@ class _Clocks(dict[str, timedelta]):
 class _Epochs(dict[str, float | None]):
     """``timestamp()`` of each ``YYYY-MM-DD``'s midnight, made on first use, for a day whose UTC
     offset is the same all day: a time that day is then its midnight's plus the seconds since
-    (``_Reader.epochs_of``). None for a day whose offset changes. The offset is looked up at
+    (``_Reader.epoch``). None for a day whose offset changes. The offset is looked up at
     every hour and at the day's last second: an offset that changed and changed back within
     the hour would be missed, and no zone has ever done that."""
 
@@ -330,19 +332,18 @@ class _Reader:
         days, clocks = self.days, self.clocks
         return [days[stamp[:10]] + clocks[stamp[11:19]] for stamp in stamps]
 
-    def epochs_of(self, stamps: Sequence[str]) -> list[float]:
-        """``timestamp(stamp).timestamp()`` of each, without the ``datetime`` on days whose UTC
-        offset does not change (``_Epochs``)."""
-        days, clocks, timestamp = self.epochs, self.clocks, self.timestamp
-        return [day + clocks[stamp[11:19]].seconds if (day := days[stamp[:10]]) is not None
-                else timestamp(stamp).timestamp() for stamp in stamps]
+    def epoch(self, stamp: str) -> float:
+        """``timestamp(stamp).timestamp()``, without the ``datetime`` on a day whose UTC offset
+        does not change (``_Epochs``). ValueError if there is no such date or time."""
+        day, since = self.epochs[stamp[:10]], self.clocks[stamp[11:19]].seconds
+        return day + since if day is not None else self.timestamp(stamp).timestamp()
 
-    def plain(self, first: int, headers: list[str], kinds: list[Kind],
-              texts: list[str]) -> Iterator[Message | MessageRun]:
+    def plain(self, first: int, headers: list[str], kinds: list[Kind], texts: list[str],
+              epochs: list[float]) -> Iterator[Message | MessageRun]:
         """Plain messages from consecutive ``_UNIT``\\ s (headers already checked), the first at
         line ``first``: as one ``MessageRun`` when the source asks for runs, else one by one."""
         run = MessageRun(self.group, self.path, [header[20:].strip() for header in headers], kinds, texts,
-                         range(first, first + 3 * len(texts), 3), headers, self.times, self.epochs_of)
+                         range(first, first + 3 * len(texts), 3), headers, epochs, self.times)
         return iter((run,)) if self.runs else run.messages()
 
     def finish(self, block: TextBlock) -> Iterator[Message | Event | Unparsed]:

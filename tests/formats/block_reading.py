@@ -60,7 +60,7 @@ def expanded(records: Iterable[Message | Event | Unparsed | MessageRun]) -> Iter
             messages = list(record.messages())
             assert messages, "an empty run"
             assert record.moments() == [m.ts for m in messages]
-            assert record.epochs() == [m.ts.timestamp() for m in messages]
+            assert list(record.epochs) == [m.ts.timestamp() for m in messages]
             yield from messages
         else:
             yield record
