@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from itertools import repeat
 
 
 class Kind(StrEnum):
@@ -115,7 +116,8 @@ class MessageRun:
                        self.texts[row], Location(self.path, self.lines[row]))
 
     def messages(self) -> Iterator[Message]:
-        return map(self.message, range(len(self.texts)))
+        return map(Message, repeat(self.group), self.moments(), self.senders, self.kinds, self.texts,
+                   map(Location, repeat(self.path), self.lines))
 
     def moments(self) -> list[datetime]:
         """Each message's ``ts``, without the rest of the message."""

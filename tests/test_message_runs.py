@@ -149,3 +149,33 @@ def test_the_engine_finds_in_runs_what_it_finds_in_records(corpus, policy, size)
         expected = list(audit(expanded(found), build_rules(loaded, None, None)))
         assert list(audit_batched(iter(found), build_rules(loaded, None, None), size)) == expected
         assert expected or path == corpus
+
+
+# --- the ledger and --since last ------------------------------------------------------------------
+
+def test_the_ledger_and_since_last_read_runs_as_records(corpus, tmp_path, monkeypatch):
+    """A first audit of the export's first half with a ledger, then of the whole with --since
+    last: the batch engine (runs) and the record engine (records) skip the same messages, mark
+    the same times and report the same."""
+    import chataudit.jobs.audit as audit_job
+    from typer.testing import CliRunner
+
+    from chataudit.cli import app
+
+    (tmp_path / "half").mkdir()
+    half = tmp_path / "half" / corpus.name  # the same group (the file's name)
+    half.write_text("".join(corpus.read_text(encoding="utf-8").splitlines(keepends=True)[:4500]), encoding="utf-8")
+    reports = []
+    for records in (False, True):
+        monkeypatch.setattr(audit_job, "RECORD_ENGINE", records)
+        home = tmp_path / ("records" if records else "runs")
+        home.mkdir()
+        monkeypatch.chdir(home)  # each engine its own ledger.db
+        runs = []
+        for path, extra in ((half, ()), (corpus, ("--since", "last"))):
+            result = CliRunner().invoke(app, ["audit", str(path), "--output", "json", "--ledger", "ledger.db", *extra])
+            assert result.exit_code in (0, 1), result.output
+            runs.append(result.stdout)
+        reports.append(runs)
+    assert reports[0] == reports[1]
+    assert "1500 record(s) at or before the ledger's last audited time were skipped" in reports[0][1]

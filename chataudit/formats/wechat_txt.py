@@ -29,6 +29,7 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
 from functools import cache
+from itertools import repeat
 
 import regex
 
@@ -142,7 +143,7 @@ def _read_run(lines: _Lines, first: int, run: str) -> Generator[Message | Event 
     open block, since what follows the run may still belong to it. The number of the line
     after the run."""
     reader = lines.reader
-    epoch_of = reader.epoch
+    time_of = reader.epoch if reader.runs else reader.timestamp  # what ``plain`` takes
     placeholders, special, pat_starts, pat, plain_text = (_plain_placeholders(), _SPECIAL_STARTS, _PAT_STARTS,
                                                           _PAT.match, Kind.TEXT)
     parts = run.split("\n")  # header, content and "" for each unit, then a last ""
@@ -150,7 +151,7 @@ def _read_run(lines: _Lines, first: int, run: str) -> Generator[Message | Event 
     headers: list[str] = []
     kinds: list[Kind] = []
     texts: list[str] = []
-    epochs: list[float] = []
+    times: list[float] | list[datetime] = []
     for header, content in zip(parts[0:-4:3], parts[1:-4:3]):
         kind = placeholders.get(content)
         if kind is None and content[0] not in special and "@" not in content:
@@ -158,23 +159,23 @@ def _read_run(lines: _Lines, first: int, run: str) -> Generator[Message | Event 
             # but its text, and finish() makes it a message unless it is a 拍一拍
             kind = None if content[0] in pat_starts and pat(content) else plain_text
         try:
-            epoch = epoch_of(header)
+            when = time_of(header)
         except ValueError:  # an impossible date or time: finish() reports the lines
             kind = None
         if kind is None:
             if texts:
-                yield from reader.plain(start, headers, kinds, texts, epochs)
-                headers, kinds, texts, epochs = [], [], [], []
+                yield from reader.plain(start, headers, kinds, texts, times)
+                headers, kinds, texts, times = [], [], [], []
             yield from reader.finish(_text_block(lineno, header, content))
             start = lineno + 3
         else:
             headers.append(header)
             kinds.append(kind)
             texts.append(content)
-            epochs.append(epoch)
+            times.append(when)
         lineno += 3
     if texts:
-        yield from reader.plain(start, headers, kinds, texts, epochs)
+        yield from reader.plain(start, headers, kinds, texts, times)
     lines.hand_back(lineno, parts[-4], parts[-3])
     return lineno + 3
 
@@ -339,12 +340,15 @@ class _Reader:
         return day + since if day is not None else self.timestamp(stamp).timestamp()
 
     def plain(self, first: int, headers: list[str], kinds: list[Kind], texts: list[str],
-              epochs: list[float]) -> Iterator[Message | MessageRun]:
+              times: list[float] | list[datetime]) -> Iterator[Message | MessageRun]:
         """Plain messages from consecutive ``_UNIT``\\ s (headers already checked), the first at
-        line ``first``: as one ``MessageRun`` when the source asks for runs, else one by one."""
-        run = MessageRun(self.group, self.path, [header[20:].strip() for header in headers], kinds, texts,
-                         range(first, first + 3 * len(texts), 3), headers, epochs, self.times)
-        return iter((run,)) if self.runs else run.messages()
+        line ``first``: as one ``MessageRun`` when the source asks for runs (``times`` are then
+        epoch seconds), else one by one (``times`` are their ``ts``)."""
+        senders = [header[20:].strip() for header in headers]
+        lines = range(first, first + 3 * len(texts), 3)
+        if self.runs:
+            return iter((MessageRun(self.group, self.path, senders, kinds, texts, lines, headers, times, self.times),))
+        return map(Message, repeat(self.group), times, senders, kinds, texts, map(Location, repeat(self.path), lines))
 
     def finish(self, block: TextBlock) -> Iterator[Message | Event | Unparsed]:
         loc = Location(self.path, block.lineno)

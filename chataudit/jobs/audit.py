@@ -23,7 +23,7 @@ from chataudit.errors import InputError
 from chataudit.jobs.progress import Progress
 from chataudit.ledger import Ledger
 from chataudit.output import open_output
-from chataudit.records import Event, Message
+from chataudit.records import Event, Message, MessageRun
 from chataudit.report.base import placeholder, write_json
 from chataudit.report.build import Collected, build_report, fingerprint
 from chataudit.report.model import Report
@@ -253,7 +253,7 @@ def _audit_one(job: _Job, take: Take, progress: "Progress | None" = None) -> _Do
     part = Part(*job.part, window=(req.since, req.until)) if job.part else None
     if part is not None and _may_skip(req, rules):
         opened.source = replace(opened.source, share=part)
-    if part is None and not (RECORD_ENGINE or req.explain or req.ledger):
+    if part is None and not (RECORD_ENGINE or req.explain):
         opened.source = replace(opened.source, runs=True)  # only the batch engine reads MessageRuns
     marks = _Marks(horizon=job.now + FUTURE)
     records = within(opened.records(), req.since, req.until)
@@ -327,32 +327,44 @@ class _Marks:
         return found
 
 
-def _unseen(records: Iterator[Message | Event], ledger: Ledger, marks: _Marks) -> Iterator[Message | Event]:
+def _unseen(records: Iterator[Message | Event | MessageRun], ledger: Ledger,
+            marks: _Marks) -> Iterator[Message | Event | MessageRun]:
     """--since last: records after the last time the ledger holds for their group. A wall
     time that a DST change repeats counts by its later reading, so that the second pass of
     the hour is never taken for the first; what is skipped is counted."""
     last: dict[str, datetime | None] = {}
+
+    def unseen(group: str, ts: datetime) -> bool:
+        if group not in last:
+            last[group] = ledger.last_seen(group)
+        seen = last[group]
+        return seen is None or ts.replace(fold=1).timestamp() > seen.timestamp()
+
     for record in records:
-        if record.group not in last:
-            last[record.group] = ledger.last_seen(record.group)
-        seen = last[record.group]
-        if seen is None or record.ts.replace(fold=1).timestamp() > seen.timestamp():
+        if type(record) is MessageRun:
+            keep = [unseen(record.group, ts) for ts in record.moments()]
+            marks.skipped += keep.count(False)
+            if any(keep):
+                yield record if all(keep) else record.where(keep)
+        elif unseen(record.group, record.ts):
             yield record
         else:
             marks.skipped += 1
 
 
-def _noting_latest(records: Iterator[Message | Event], marks: _Marks) -> Iterator[Message | Event]:
+def _noting_latest(records: Iterator[Message | Event | MessageRun],
+                   marks: _Marks) -> Iterator[Message | Event | MessageRun]:
     """Each group's latest timestamp for the ledger, leaving out timestamps past the horizon:
     one message dated 2099 must not hide every later night's messages from --since last."""
     latest, horizon = marks.latest, marks.horizon
     for record in records:
-        ts = record.ts
-        if ts > horizon:
-            marks.future += 1
-            marks.first_future = marks.first_future or ts
-        elif record.group not in latest or ts > latest[record.group]:
-            latest[record.group] = ts
+        group = record.group
+        for ts in record.moments() if type(record) is MessageRun else (record.ts,):
+            if ts > horizon:
+                marks.future += 1
+                marks.first_future = marks.first_future or ts
+            elif group not in latest or ts > latest[group]:
+                latest[group] = ts
         yield record
 
 
