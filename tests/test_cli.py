@@ -274,3 +274,12 @@ def test_a_long_run_in_a_terminal_shows_bytes_read_and_messages_per_second(tmp_p
 
 def test_docs_rules_md_is_generated_from_the_rules(cli):
     assert cli("rules", "--markdown").out == (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+
+
+def test_a_cli_run_collects_cycles_less_often():
+    """The process entry point raises the collector's thresholds (cli.GC_THRESHOLDS): an audit
+    allocates millions of objects that are never in a cycle."""
+    out = subprocess.run([sys.executable, "-c", "import gc, sys; from chataudit.cli import main\n"
+                          "try:\n    main(['version'])\nexcept SystemExit:\n    pass\n"
+                          "print(gc.get_threshold(), file=sys.stderr)"], capture_output=True, text=True, check=True)
+    assert out.stderr.strip() == "(50000, 20, 20)"
