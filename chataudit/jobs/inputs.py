@@ -115,7 +115,8 @@ class OpenInput:
                            f"the first {MAX_LINE:,} were read, the other {skipped:,} were not")
         long_lines.clear()
 
-    def _counted(self, records: Iterator[Message | Event | Unparsed | MessageRun]) -> Iterator[Message | Event | Unparsed | MessageRun]:
+    def _counted(self, records: Iterator[Message | Event | Unparsed | MessageRun]
+                 ) -> Iterator[Message | Event | Unparsed | MessageRun]:
         stats = self.stats
         renamed = self.shown != str(self.path)
         for record in records:

@@ -418,7 +418,8 @@ class RepeatedContent(Rule):
         latest = np.maximum.accumulate(np.where(stamps >= np.maximum.accumulate(stamps), np.arange(len(batch)), 0))
         scan = self.ctx.scan(batch) if keyed.any() else None
         self._repeats = {}
-        moments, letters, recent, period = batch.moments, scan.letters if scan is not None else [], self.recent, self.options.period
+        moments, recent, period = batch.moments, self.recent, self.options.period
+        letters = scan.letters if scan is not None else []
         link, kinds, senders, groups = KIND_CODE[Kind.LINK], batch.kind.tolist(), batch.sender.tolist(), batch.group.tolist()
         sender_names, group_names, unsafe = batch.senders.names, batch.groups.names, scan.unsafe.tolist() if scan else []
         clock_at, now = -1, None
