@@ -3,10 +3,10 @@ their candidates with array operations over the whole batch (``Rule.select``) an
 at the few records they picked one by one (``Rule.confirm``).
 
 A batch is built from the parsers' records, or straight from their columns where a parser
-keeps a run of plain messages as columns (``records.MessageRun``): times as epoch seconds, group and sender
-as integer codes shared by every batch of the audit, kinds as small integers. Each column is
-worked out at most once per batch, on first use; work that several rules share (the content
-scan, text/batchscan.py) is kept in ``share``.
+keeps a run of plain messages as columns (``records.MessageRun``): times as epoch seconds,
+group and sender as integer codes shared by every batch of the audit, kinds as small
+integers. Each column is worked out at most once per batch, on first use; work that several
+rules share (the content scan, text/batchscan.py) is kept in ``share``.
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ class Batch:
 
     @cached_property
     def group(self) -> np.ndarray:
-        return self.groups.encode(self.records.column(lambda r: r.group, lambda run: repeat(run.group, len(run))))
+        return self.groups.encode(self.records.column(lambda r: r.group, lambda run: run.groups))
 
     @cached_property
     def sender(self) -> np.ndarray:

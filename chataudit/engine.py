@@ -49,7 +49,9 @@ class Part:
 
     A parser may leave out the records of the groups the part does not audit (``skip``, as a
     ``formats.base.Share``); the part then counts them and keeps their times itself, inside
-    the audit's ``window`` (--since, --until) as ``jobs.inputs.within`` would."""
+    the audit's ``window`` (--since, --until) as ``jobs.inputs.within`` would. Such a parser
+    may hand the part's own plain messages over in runs, which come later than their rows
+    were read: it times them as it reads them (``keep``)."""
 
     index: int
     count: int
@@ -73,6 +75,9 @@ class Part:
 
     def skip(self, ts: datetime, message: bool) -> None:
         self.left_out[message] += 1
+        self.keep(ts)
+
+    def keep(self, ts: datetime) -> None:
         since, until = self.window
         if (since is None or ts >= since) and (until is None or ts < until):
             self._at(ts)
@@ -118,8 +123,8 @@ def audit_batched(records: Iterable[Message | Event | MessageRun], rules: list[R
     message of a sender and each event. The rules that wait for the export's end are told
     when it ended, since they may not have seen its last record. With ``part`` (every rule
     must split by group), only the part's own groups are audited, as ``audit`` does. Records
-    may come as runs of columns (``MessageRun``, not with ``part``); a batch is then at least
-    ``size`` records, ending with a whole run."""
+    may come as runs of columns (``MessageRun``); a batch is then at least ``size`` records,
+    ending with a whole run."""
     groups, senders = Codes(), Codes()
     batch = None
     for chunk in _chunks(records if part is None else _own(records, part), size):
@@ -146,9 +151,14 @@ def _chunks(records: Iterable[Message | Event | MessageRun], size: int) -> Itera
         yield chunk
 
 
-def _own(records: Iterable[Message | Event], part: Part) -> Iterator[Message | Event]:
+def _own(records: Iterable[Message | Event | MessageRun], part: Part) -> Iterator[Message | Event | MessageRun]:
     """The records of the part's groups, up to the first out of time order (see ``Part``)."""
     for record in records:
+        if type(record) is MessageRun:  # the parser kept only this part's rows and timed them (Share.keep)
+            if not part.in_order:
+                return
+            yield record
+            continue
         audited = part.audits(record)
         if not part.in_order:
             return

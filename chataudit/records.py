@@ -88,8 +88,8 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class MessageRun:
-    """Consecutive plain messages of one group that a parser read in one go, kept as columns:
-    text and kind only (no mentions, quote, URL, amount or sender id). The batch engine reads
+    """Consecutive plain messages that a parser read in one go, kept as columns: group, sender,
+    kind, text and time only (no mentions, quote, URL, amount or sender id). The batch engine reads
     the columns and asks for a ``Message`` only for the rows some rule looks at, which saves
     building one per message; a parser writes runs only when its ``Source`` asks for them, and
     only the audit's batch engine does (``jobs.audit``).
@@ -98,8 +98,8 @@ class MessageRun:
     them into the messages' ``ts``; ``epochs`` are ``ts.timestamp()`` of each, which the parser
     worked out without making the ``datetime``\\ s."""
 
-    group: str
     path: str
+    groups: Sequence[str]
     senders: Sequence[str]
     kinds: Sequence[Kind]
     texts: Sequence[str]
@@ -112,11 +112,11 @@ class MessageRun:
         return len(self.texts)
 
     def message(self, row: int) -> Message:
-        return Message(self.group, self.read_times((self.stamps[row],))[0], self.senders[row], self.kinds[row],
+        return Message(self.groups[row], self.read_times((self.stamps[row],))[0], self.senders[row], self.kinds[row],
                        self.texts[row], Location(self.path, self.lines[row]))
 
     def messages(self) -> Iterator[Message]:
-        return map(Message, repeat(self.group), self.moments(), self.senders, self.kinds, self.texts,
+        return map(Message, self.groups, self.moments(), self.senders, self.kinds, self.texts,
                    map(Location, repeat(self.path), self.lines))
 
     def moments(self) -> list[datetime]:
@@ -127,7 +127,7 @@ class MessageRun:
         """The rows where ``keep`` is true."""
         def kept(column: Sequence) -> list:
             return [value for value, wanted in zip(column, keep) if wanted]
-        return MessageRun(self.group, self.path, kept(self.senders), kept(self.kinds), kept(self.texts),
+        return MessageRun(self.path, kept(self.groups), kept(self.senders), kept(self.kinds), kept(self.texts),
                           kept(self.lines), kept(self.stamps), kept(self.epochs),
                           self.read_times)
 

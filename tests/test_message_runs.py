@@ -5,6 +5,8 @@ the progress count and the engine's findings."""
 
 from __future__ import annotations
 
+import csv
+import json
 import sys
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -34,9 +36,9 @@ ZONES = ["Asia/Shanghai", "America/New_York", "Europe/London", "Australia/Lord_H
 2019), a day left out of the calendar (Apia, 2011-12-30), a transition at 00:01 (St John's, 1980s)."""
 
 
-def items(path: Path, tz=SHANGHAI) -> list:
-    """The records of a wechat-txt export, plain messages as runs, unparsed lines left out."""
-    opened = open_input(path, "wechat-txt", tz, None)
+def items(path: Path, tz=SHANGHAI, fmt: str = "wechat-txt") -> list:
+    """The records of an export, plain messages as runs, unparsed lines left out."""
+    opened = open_input(path, fmt, tz, None)
     opened.source = replace(opened.source, runs=True)
     found = list(within(opened.records(), None, None))
     assert any(type(item) is MessageRun for item in found), "the export has runs to test"
@@ -51,6 +53,43 @@ def corpus(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("runs") / "bench.txt"
     bench_corpus.write(3_000, str(path), seed=11)
     return path
+
+
+@pytest.fixture(scope="module", params=["generic-csv", "generic-jsonl"])
+def table(request, tmp_path_factory) -> tuple[Path, str]:
+    """Two groups' messages interleaved as a generic CSV or JSON Lines export, with rows that
+    cannot be plain messages between the plain ones: system rows, mentions, account ids, a bad
+    time (unparsed), a 拍一拍-like text, media."""
+    rows = []
+    for i in range(2500):
+        when = f"{datetime(2023, 3, 1, 8) + timedelta(seconds=37 * i):%Y-%m-%d %H:%M:%S}"
+        sender = ["销售部-张伟", "技术部-李娜", "王强", ""][i % 7 % 4]
+        text = ["收到", "今晚十点前把报表发我", "[图片]", "@销售部-张伟 请看", "加我微信 abc12345 详聊", "好的好的好的"][i % 6]
+        uid = "wxid_9" if i % 13 == 0 else ""
+        rows.append({"time": when if i % 97 else "昨天", "group": f"项目群{i % 3 % 2 + 1}", "sender": sender,
+                     "text": text, "wxid": uid})
+    path = tmp_path_factory.mktemp("table") / ("群.csv" if request.param == "generic-csv" else "群.jsonl")
+    if request.param == "generic-csv":
+        with path.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    else:
+        path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    return path, request.param
+
+
+def test_generic_exports_give_runs_of_both_groups(table):
+    path, fmt = table
+    found = items(path, fmt=fmt)
+    runs = [item for item in found if type(item) is MessageRun]
+    assert any(len(set(run.groups)) == 2 for run in runs)
+    assert sum(map(len, runs)) > 1000
+    assert list(expanded(found)) == list(within(expanded(_records(path, fmt)), None, None))
+
+
+def _records(path: Path, fmt: str) -> list:
+    return list(open_input(path, fmt, SHANGHAI, None).records())
 
 
 # --- the parser's times --------------------------------------------------------------------------
@@ -87,9 +126,9 @@ COLUMNS = ["is_message", "ts", "moments", "group", "sender", "sender_ids", "urls
            "length", "member", "first_of_sender"]
 
 
-@pytest.mark.parametrize("export", ["sample", "corpus"])
-def test_a_batch_of_runs_has_the_columns_of_its_records(export, corpus):
-    found = items(SAMPLE if export == "sample" else corpus)
+@pytest.mark.parametrize("export", ["sample", "corpus", "table"])
+def test_a_batch_of_runs_has_the_columns_of_its_records(export, corpus, table):
+    found = items(SAMPLE) if export == "sample" else items(corpus) if export == "corpus" else items(table[0], fmt=table[1])
     records = list(expanded(found))
     with_runs, one_by_one = Batch(found, Codes(), Codes()), Batch(records, Codes(), Codes())
     assert len(with_runs) == len(one_by_one) == len(records)
@@ -142,13 +181,13 @@ def test_the_progress_count_counts_the_messages_of_runs(corpus, monkeypatch):
 
 @pytest.mark.parametrize("size", [1, 7, 1000])
 @pytest.mark.parametrize("policy", [None, SAMPLE_POLICY], ids=["default", "sample"])
-def test_the_engine_finds_in_runs_what_it_finds_in_records(corpus, policy, size):
+def test_the_engine_finds_in_runs_what_it_finds_in_records(corpus, table, policy, size):
     loaded = load_policy(policy)
-    for path in (SAMPLE, corpus):
-        found = items(path)
+    for path, fmt in ((SAMPLE, "wechat-txt"), (corpus, "wechat-txt"), table):
+        found = items(path, fmt=fmt)
         expected = list(audit(expanded(found), build_rules(loaded, None, None)))
         assert list(audit_batched(iter(found), build_rules(loaded, None, None), size)) == expected
-        assert expected or path == corpus
+        assert expected or path != SAMPLE
 
 
 # --- the ledger and --since last ------------------------------------------------------------------
@@ -179,3 +218,32 @@ def test_the_ledger_and_since_last_read_runs_as_records(corpus, tmp_path, monkey
         reports.append(runs)
     assert reports[0] == reports[1]
     assert "1500 record(s) at or before the ledger's last audited time were skipped" in reports[0][1]
+
+
+# --- --jobs parts ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("shuffled", [False, True], ids=["in order", "out of order"])
+def test_a_part_times_the_rows_it_hands_over_in_runs_as_it_reads_them(table, tmp_path, shuffled):
+    """A part's parser leaves out the other group's rows and hands its own plain messages over
+    in runs, later than it read them: the part's end, order check and counts come out as with
+    records."""
+    from chataudit.engine import Part, _own
+
+    path, fmt = table
+    if shuffled:  # one row moved back: the export is not in time order
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        first = 1 if fmt == "generic-csv" else 0
+        lines.insert(first + 1500, lines.pop(first + 2000))
+        path = tmp_path / path.name
+        path.write_text("".join(lines), encoding="utf-8")
+    seen = []
+    for runs in (True, False):
+        part = Part(1, 2)
+        opened = open_input(path, fmt, SHANGHAI, None)
+        opened.source = replace(opened.source, share=part, runs=runs)
+        found = list(_own(within(opened.records(), None, None), part))
+        assert any(type(item) is MessageRun for item in found) == runs
+        # out of order, the parts' work is thrown away (the input is audited whole): only that counts
+        seen.append((part.in_order, *((list(expanded(found)), part.end, part.left_out) if part.in_order else ())))
+    assert seen[0] == seen[1]
+    assert seen[0][0] is not shuffled

@@ -11,7 +11,7 @@ from typing import ClassVar, Protocol
 import regex
 
 from chataudit.i18n import Text
-from chataudit.records import ALL_MEMBERS, Event, EventKind, Kind, Location, Message, Unparsed
+from chataudit.records import ALL_MEMBERS, Event, EventKind, Kind, Location, Message, MessageRun, Unparsed
 
 
 @dataclass(slots=True)
@@ -53,6 +53,48 @@ class Source:
     may then give them so; only the audit's batch engine asks."""
 
 
+class RunBuilder:
+    """Plain messages collected as the columns of one ``MessageRun``, for a reader that finds
+    them one at a time: ``take`` hands the run over (and starts the next) before any other
+    record, at the end, and when the run is ``full`` (so that it stays small)."""
+
+    LIMIT = 4096
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._clear()
+
+    def _clear(self) -> None:
+        self.groups: list[str] = []
+        self.senders: list[str] = []
+        self.kinds: list[Kind] = []
+        self.texts: list[str] = []
+        self.lines: list[int | None] = []
+        self.times: list[datetime] = []
+        self.epochs: list[float] = []
+
+    def add(self, group: str, ts: datetime, sender: str, kind: Kind, text: str, line: int | None) -> None:
+        self.groups.append(group)
+        self.times.append(ts)
+        self.epochs.append(ts.timestamp())
+        self.senders.append(sender)
+        self.kinds.append(kind)
+        self.texts.append(text)
+        self.lines.append(line)
+
+    @property
+    def full(self) -> bool:
+        return len(self.texts) >= self.LIMIT
+
+    def take(self) -> Iterator[MessageRun]:
+        """The run collected so far, if any."""
+        if self.texts:
+            run = MessageRun(self.path, self.groups, self.senders, self.kinds, self.texts, self.lines, self.times,
+                             self.epochs, list)  # the stamps are the times themselves
+            self._clear()
+            yield run
+
+
 class Share(Protocol):
     """One ``--jobs`` part's share of an input's groups, as a parser sees it."""
 
@@ -62,6 +104,10 @@ class Share(Protocol):
     def skip(self, ts: datetime, message: bool) -> None:
         """A record of another group, left out: a message, or an event; only counted and timed.
         A row that is no record (unparsed) is never left out."""
+
+    def keep(self, ts: datetime) -> None:
+        """A message of the part's own groups that the parser hands over later, in a run:
+        timed now, in the input's order."""
 
 
 @dataclass(slots=True)

@@ -14,12 +14,14 @@ from collections.abc import Callable, Iterator
 from itertools import chain
 
 from chataudit.errors import InputError
-from chataudit.formats.base import Format, InputStats, Source, find_mentions, placeholder_kind, system_event
+from chataudit.formats.base import (
+    Format, InputStats, RunBuilder, Source, find_mentions, placeholder_kind, system_event,
+)
 from chataudit.formats.encoding import iter_lines
 from chataudit.formats.jsonstream import BadRecord, excerpt, loads, text_of
 from chataudit.formats.tabular import csv_cells, csv_header, header_names, parse_when, pick_column
 from chataudit.i18n import Text
-from chataudit.records import Event, Kind, Location, Message, Unparsed
+from chataudit.records import Event, Kind, Location, Message, MessageRun, Unparsed
 
 SYNONYMS = {
     "timestamp": ("timestamp", "time", "datetime", "date", "时间", "发送时间", "日期时间", "消息时间", "日期", "ts"),
@@ -46,23 +48,26 @@ def column_map(names: list[str], given: dict[str, str], where: str) -> dict[str,
     return {key: col for key, col in mapping.items() if col}
 
 
-def row_record(row: dict, mapping: dict[str, str], source: Source, loc: Location) -> Message | Event | Unparsed | None:
+def row_record(row: dict, mapping: dict[str, str], source: Source, loc: Location,
+               run: RunBuilder | None = None) -> Message | Event | Unparsed | None:
     """A record from a row of named fields (a JSON object, or a CSV row as a dict); None when
-    it belongs to a group another ``--jobs`` part audits (``Source.share``)."""
+    it belongs to a group another ``--jobs`` part audits (``Source.share``), or went into ``run``."""
     def field(key: str) -> str:  # CSV cells are text; a JSON field may be a number, or the wrong type
         return (text_of(row, mapping[key]) or "") if key in mapping else ""
 
     try:
-        return _record(field, source, loc)
+        return _record(field, source, loc.path, loc.line, run)
     except BadRecord as exc:
         return Unparsed(loc, excerpt(row), str(exc))
 
 
-def _record(field: Callable[[str], str], source: Source, loc: Location) -> Message | Event | None:
+def _record(field: Callable[[str], str], source: Source, path: str, line: int | None,
+            run: RunBuilder | None) -> Message | Event | None:
     """The record of a row whose mapped fields ``field`` reads, each only when needed (a JSON
     field of the wrong type is an error only where it is used). A row of a group this
     ``--jobs`` part does not audit is left out, once every field a full record reads has been
-    read: it is unparsed exactly when the full record would be."""
+    read: it is unparsed exactly when the full record would be. A plain message (no sender id,
+    no mention) goes into ``run`` when there is one, and None is returned."""
     group = source.group or field("group").strip() or source.path.stem
     when = field("timestamp").strip()
     try:
@@ -79,30 +84,45 @@ def _record(field: Callable[[str], str], source: Source, loc: Location) -> Messa
         share.skip(ts, bool(sender))
         return None
     if not sender:
-        return system_event(group, ts, text.strip(), loc)
-    return Message(group, ts, sender, KINDS.get(kind) or placeholder_kind(text), text, loc, sender_id=sender_id or None,
-                   mentions=find_mentions(text))
+        return system_event(group, ts, text.strip(), Location(path, line))
+    kind, mentions = KINDS.get(kind) or placeholder_kind(text), find_mentions(text)
+    if run is not None and not sender_id and not mentions:
+        if share is not None:
+            share.keep(ts)
+        run.add(group, ts, sender, kind, text, line)
+        return None
+    return Message(group, ts, sender, kind, text, Location(path, line), sender_id=sender_id or None, mentions=mentions)
 
 
 def _csv_records(rows: Iterator[tuple[int, list[str]]], names: list[str], mapping: dict[str, str],
-                 source: Source) -> Iterator[Message | Event | Unparsed]:
+                 source: Source) -> Iterator[Message | Event | Unparsed | MessageRun]:
     """The records of CSV rows. A row with as many cells as the header reads its fields by
     position (the last column of a repeated name, as a dict of the row would); a ragged row,
     or one that is not a record, goes through ``row_record``, which says why."""
     width, path = len(names), str(source.path)
     last = {name: index for index, name in enumerate(names)}
     at = {key: last[column] for key, column in mapping.items() if column in last}
+    run = RunBuilder(path) if source.runs else None
     for lineno, cells in rows:
-        loc = Location(path, lineno)
         if len(cells) == width:
             try:
-                record = _record(lambda key: cells[at[key]] if key in at else "", source, loc)
+                record = _record(lambda key: cells[at[key]] if key in at else "", source, path, lineno, run)
             except BadRecord:
-                record = row_record(dict(zip(names, cells, strict=False)), mapping, source, loc)
+                record = row_record(dict(zip(names, cells, strict=False)), mapping, source, Location(path, lineno), run)
         else:
-            record = row_record(dict(zip(names, cells, strict=False)), mapping, source, loc)
-        if record is not None:
-            yield record
+            record = row_record(dict(zip(names, cells, strict=False)), mapping, source, Location(path, lineno), run)
+        yield from _in_order(record, run)
+    if run is not None:
+        yield from run.take()
+
+
+def _in_order(record: Message | Event | Unparsed | None,
+              run: RunBuilder | None) -> Iterator[Message | Event | Unparsed | MessageRun]:
+    """What a row gives, after the plain messages collected before it (a full run goes too)."""
+    if run is not None and (record is not None or run.full):
+        yield from run.take()
+    if record is not None:
+        yield record
 
 
 class GenericCsv(Format):
@@ -119,7 +139,7 @@ class GenericCsv(Format):
         found = [pick_column(names, SYNONYMS[key]) for key in ("timestamp", "sender")]
         return 0.6 if all(found) else 0.0
 
-    def parse(self, source: Source, stats: InputStats) -> Iterator[Message | Event | Unparsed]:
+    def parse(self, source: Source, stats: InputStats) -> Iterator[Message | Event | Unparsed | MessageRun]:
         rows = csv_cells(source, stats)
         header, first = next(rows, None), next(rows, None)
         if first is None:  # no data row: no column map to check either
@@ -147,9 +167,10 @@ class GenericJsonl(Format):
         found = [pick_column(list(row), SYNONYMS[key]) for key in ("timestamp", "sender")]
         return 0.6 if all(found) else 0.0
 
-    def parse(self, source: Source, stats: InputStats) -> Iterator[Message | Event | Unparsed]:
+    def parse(self, source: Source, stats: InputStats) -> Iterator[Message | Event | Unparsed | MessageRun]:
         mapping = None
         path = str(source.path)
+        run = RunBuilder(path) if source.runs else None
         for lineno, line in iter_lines(source.path, source.encoding):
             stats.lines = lineno
             if not line.strip():
@@ -158,11 +179,12 @@ class GenericJsonl(Format):
             try:
                 row = loads(line.lstrip("\ufeff"))
             except ValueError as exc:
-                yield Unparsed(loc, excerpt(line), f"not a JSON object ({str(exc)[:80]})")
+                yield from _in_order(Unparsed(loc, excerpt(line), f"not a JSON object ({str(exc)[:80]})"), run)
                 continue
             if not isinstance(row, dict):
-                yield Unparsed(loc, excerpt(line), "not a JSON object")
+                yield from _in_order(Unparsed(loc, excerpt(line), "not a JSON object"), run)
                 continue
             mapping = mapping or column_map(list(row), source.options.mapping, path)
-            if (record := row_record(row, mapping, source, loc)) is not None:
-                yield record
+            yield from _in_order(row_record(row, mapping, source, loc, run), run)
+        if run is not None:
+            yield from run.take()

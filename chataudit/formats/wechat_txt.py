@@ -347,7 +347,8 @@ class _Reader:
         senders = [header[20:].strip() for header in headers]
         lines = range(first, first + 3 * len(texts), 3)
         if self.runs:
-            return iter((MessageRun(self.group, self.path, senders, kinds, texts, lines, headers, times, self.times),))
+            return iter((MessageRun(self.path, [self.group] * len(texts), senders, kinds, texts, lines, headers, times,
+                                    self.times),))
         return map(Message, repeat(self.group), times, senders, kinds, texts, map(Location, repeat(self.path), lines))
 
     def finish(self, block: TextBlock) -> Iterator[Message | Event | Unparsed]:

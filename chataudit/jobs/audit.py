@@ -253,7 +253,7 @@ def _audit_one(job: _Job, take: Take, progress: "Progress | None" = None) -> _Do
     part = Part(*job.part, window=(req.since, req.until)) if job.part else None
     if part is not None and _may_skip(req, rules):
         opened.source = replace(opened.source, share=part)
-    if part is None and not (RECORD_ENGINE or req.explain):
+    if not (RECORD_ENGINE or req.explain) and (part is None or opened.source.share is not None):
         opened.source = replace(opened.source, runs=True)  # only the batch engine reads MessageRuns
     marks = _Marks(horizon=job.now + FUTURE)
     records = within(opened.records(), req.since, req.until)
@@ -342,7 +342,7 @@ def _unseen(records: Iterator[Message | Event | MessageRun], ledger: Ledger,
 
     for record in records:
         if type(record) is MessageRun:
-            keep = [unseen(record.group, ts) for ts in record.moments()]
+            keep = list(map(unseen, record.groups, record.moments()))
             marks.skipped += keep.count(False)
             if any(keep):
                 yield record if all(keep) else record.where(keep)
@@ -358,8 +358,8 @@ def _noting_latest(records: Iterator[Message | Event | MessageRun],
     one message dated 2099 must not hide every later night's messages from --since last."""
     latest, horizon = marks.latest, marks.horizon
     for record in records:
-        group = record.group
-        for ts in record.moments() if type(record) is MessageRun else (record.ts,):
+        pairs = zip(record.groups, record.moments()) if type(record) is MessageRun else ((record.group, record.ts),)
+        for group, ts in pairs:
             if ts > horizon:
                 marks.future += 1
                 marks.first_future = marks.first_future or ts

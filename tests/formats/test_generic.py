@@ -15,6 +15,7 @@ from chataudit.formats.base import InputStats, Source
 from chataudit.formats.generic import GenericCsv, GenericJsonl, column_map, row_record
 from chataudit.formats.tabular import csv_rows
 from chataudit.records import Location, Message, Unparsed
+from tests.formats import block_reading
 from tests.formats.test_formats import SHANGHAI, read
 
 GOOD = {"time": "2023-10-09 08:55:10", "sender": "王建国", "text": "大家好"}
@@ -101,3 +102,4 @@ def test_csv_rows_read_by_position_give_what_the_rows_read_by_name_give(tmp_path
     mapping = column_map(header, {}, str(path)) if dicts else {}  # from the header, not the first row (which may be short)
     expected = [row_record(row, mapping, source, Location(str(path), line)) for line, row in dicts]
     assert records == expected and stats.lines == len(path.read_text(encoding="utf-8").splitlines())
+    assert block_reading.read(path, "generic-csv", runs=True)[0] == expected  # plain messages as runs
