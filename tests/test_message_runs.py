@@ -1,7 +1,8 @@
 """Runs of plain messages kept as columns (``records.MessageRun``): what the batch engine reads
-instead of one ``Message`` per record. Each reader of a run is checked against the same reader
-given the run's messages one by one: the parser's times, a batch's columns, --since/--until,
-the progress count and the engine's findings."""
+instead of one ``Message`` per record, from the wechat-txt and generic CSV/JSON Lines readers.
+Each reader of a run is checked against the same reader given the run's messages one by one:
+the parser's times, a batch's columns, --since/--until, the progress count, the ledger and
+--since last, a --jobs part's timing, and the engine's findings."""
 
 from __future__ import annotations
 
