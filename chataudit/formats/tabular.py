@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone, tzinfo
 
@@ -73,6 +74,7 @@ EARLIEST = datetime(2, 1, 1, tzinfo=timezone.utc)
 LATEST = datetime(9998, 12, 31, tzinfo=timezone.utc)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _FIRST_SECOND, _LAST_SECOND = (EARLIEST - _EPOCH).total_seconds(), (LATEST - _EPOCH).total_seconds()
+_INNER_YEARS = range(EARLIEST.year + 1, LATEST.year)  # no offset (under a day) can take these out of range
 
 
 def aware(moment: datetime, tz: tzinfo) -> datetime:
@@ -80,7 +82,7 @@ def aware(moment: datetime, tz: tzinfo) -> datetime:
     can carry (year 1 at +14:00, year 9999 at -14:00: Python cannot even convert them to UTC)."""
     if moment.tzinfo is None:
         moment = datetime.combine(moment, moment.time(), tz)  # replace(tzinfo=tz), three times faster
-    if EARLIEST.year < moment.year < LATEST.year:  # no offset (under a day) can take it out of range
+    if moment.year in _INNER_YEARS:
         return moment
     try:
         utc = moment.astimezone(timezone.utc)
@@ -106,11 +108,13 @@ def parse_when(value: str, tz: tzinfo) -> datetime:
     """ISO 8601, common Chinese layouts, or epoch seconds/milliseconds; zone-less → ``tz``.
     ValueError for anything else, and for instants no record can carry (see ``aware``)."""
     text = value.strip()
-    if _NUMBER.match(text):
+    if (len(text) <= 13 or "." in text) and _NUMBER.match(text):  # a longer text without "." is no number
         return from_epoch(float(text) / (1000 if len(text.split(".")[0]) >= 12 else 1), tz)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
+        moment = _numeric_layout(text)
+    if moment is None:
         for fmt in _FORMATS:
             try:
                 moment = datetime.strptime(text, fmt)
@@ -120,6 +124,29 @@ def parse_when(value: str, tz: tzinfo) -> datetime:
         else:
             raise ValueError(f"not a timestamp: {value!r}") from None
     return aware(moment, tz)
+
+
+_NUMERIC_LAYOUT = re.compile("|".join([
+    r"([0-9]{4})([-/])([0-9]{1,2})\2([0-9]{1,2}) ([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?",  # %Y-%m-%d, %Y/%m/%d
+    r"([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日 ([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?",
+    r"([0-9]{4})\.([0-9]{1,2})\.([0-9]{1,2}) ([0-9]{1,2}):([0-9]{2}):([0-9]{2})",  # %Y.%m.%d only with seconds
+]))
+
+
+def _numeric_layout(text: str) -> datetime | None:
+    """The time of a text in a layout of ``_FORMATS`` (``2023/1/2 8:30`` as spreadsheets save it,
+    ``2023年1月2日 08:30``), read without ``strptime``, which costs 20–80 µs a row as it tries
+    the formats in turn; None for any other text,
+    and for a date or time that does not exist, which ``strptime`` then rejects as it always did.
+    What this reads, the formats read alike: ASCII digits, one space, the same separator twice."""
+    m = _NUMERIC_LAYOUT.fullmatch(text)
+    if m is None:
+        return None
+    fields = [int(f) for f in m.groups() if f is not None and f.isdigit()]
+    try:
+        return datetime(*fields)
+    except ValueError:
+        return None
 
 
 def pick_column(names: list[str], synonyms: tuple[str, ...]) -> str | None:

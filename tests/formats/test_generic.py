@@ -4,6 +4,7 @@ the parser nor the sniffer."""
 
 import csv
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ from hypothesis import strategies as st
 from chataudit.errors import InputError
 from chataudit.formats.base import InputStats, Source
 from chataudit.formats.generic import GenericCsv, GenericJsonl, column_map, row_record
-from chataudit.formats.tabular import csv_rows
+from chataudit.formats import tabular
+from chataudit.formats.tabular import csv_rows, parse_when
 from chataudit.records import Location, Message, Unparsed
 from tests.formats import block_reading
 from tests.formats.test_formats import SHANGHAI, read
@@ -103,3 +105,76 @@ def test_csv_rows_read_by_position_give_what_the_rows_read_by_name_give(tmp_path
     expected = [row_record(row, mapping, source, Location(str(path), line)) for line, row in dicts]
     assert records == expected and stats.lines == len(path.read_text(encoding="utf-8").splitlines())
     assert block_reading.read(path, "generic-csv", runs=True)[0] == expected  # plain messages as runs
+
+
+def _strptime_only(text: str) -> datetime | None:
+    """What ``parse_when`` read before its numeric fast path: ISO 8601, then each strptime layout."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        for fmt in tabular._FORMATS:
+            try:
+                return datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+    return None
+
+
+def _number(low: int, high: int, odd: bool) -> st.SearchStrategy[str]:
+    """A field as exports write it, padded or not; ``odd``: now and then in full-width digits."""
+    return st.tuples(st.integers(low, high), st.booleans(), st.integers(0, 9 if odd else 0)).map(
+        lambda t: (f"{t[0]:02d}" if t[1] else str(t[0])).translate(FULL_WIDTH if t[2] == 9 else {}))
+
+
+def _layout_texts(odd: bool) -> st.SearchStrategy[str]:
+    """Texts shaped like the numeric layouts: with ``odd``, also with mixed separators, other
+    gaps, short or long years, full-width digits and trailing text."""
+    sep = st.sampled_from("-/.年月" if odd else "-/.")
+    return st.builds(
+        lambda y, s1, mo, s2, d, gap, h, mi, sec, tail: f"{y}{s1}{mo}{s2 if odd else s1}{d}{gap}{h}:{mi}{sec}{tail}",
+        st.sampled_from(["2023", "0000", "0001", "9999", "202", "20231"] if odd else ["2023", "1999", "0000", "9999"]),
+        sep, _number(0, 13, odd), sep, _number(0, 32, odd),
+        st.sampled_from([" ", "  ", "T", "日 ", "\t"] if odd else [" "]), _number(0, 25, odd), _number(0, 61, odd),
+        st.one_of(st.just(""), _number(0, 61, odd).map(lambda s: ":" + s)),
+        st.sampled_from(["", "", "x", " PM"] if odd else [""]))
+
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+CHINESE_TEXTS = st.builds(lambda y, mo, d, h, mi, sec: f"{y}年{mo}月{d}日 {h}:{mi}{sec}", st.sampled_from(["2023", "0000"]),
+                          _number(0, 13, False), _number(0, 32, False), _number(0, 25, False), _number(0, 61, False),
+                          st.one_of(st.just(""), _number(0, 61, False).map(lambda s: ":" + s)))
+LAYOUT_TEXTS = st.one_of(_layout_texts(odd=False), CHINESE_TEXTS, _layout_texts(odd=True))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(text=LAYOUT_TEXTS)
+def test_numeric_layouts_read_without_strptime_as_strptime_reads_them(text):
+    """``2023/1/2 8:30`` and its kin skip strptime (20 µs a row): the same time, or the same
+    refusal, as before, over padded and unpadded fields, impossible dates and times (month 13,
+    February 30th, 24:00, second 60), mixed separators, full-width digits and trailing text."""
+    before = _strptime_only(text)
+    try:
+        got = parse_when(text, SHANGHAI)
+    except ValueError:
+        assert before is None or not tabular.EARLIEST.year < before.year < tabular.LATEST.year
+        return
+    assert before is not None and got == before.replace(tzinfo=SHANGHAI) and got.tzinfo is SHANGHAI
+
+
+@pytest.mark.parametrize("text, moment", [
+    ("2023/1/2 8:30", datetime(2023, 1, 2, 8, 30)),
+    ("2023/01/02 08:30:05", datetime(2023, 1, 2, 8, 30, 5)),
+    ("2023-1-2 8:30:05", datetime(2023, 1, 2, 8, 30, 5)),
+    ("2023.1.2 8:30:05", datetime(2023, 1, 2, 8, 30, 5)),
+    ("2023年1月2日 8:30", datetime(2023, 1, 2, 8, 30)),
+    ("2023年01月02日 08:30:05", datetime(2023, 1, 2, 8, 30, 5)),
+])
+def test_spreadsheet_layouts_are_read(text, moment):
+    assert parse_when(text, SHANGHAI) == moment.replace(tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize("text", ["2023.1.2 8:30", "2023/2/30 8:30", "2023/1/2 24:00", "2023-1/2 8:30", "2023/1/2 8:30:60",
+                                  "2023年1月2日8:30"])
+def test_what_no_layout_reads_is_still_no_timestamp(text):
+    with pytest.raises(ValueError, match="not a timestamp"):
+        parse_when(text, SHANGHAI)
