@@ -146,8 +146,7 @@ class Batch:
     @cached_property
     def sender_ids(self) -> list[str | None]:
         """A message's account id, where its format has one; None for an event."""
-        return self.records.column(lambda r: r.sender_id if type(r) is Message else None,
-                                   lambda run: repeat(None, len(run)))
+        return self.records.column(lambda r: r.sender_id if type(r) is Message else None, MessageRun.account_ids)
 
     @cached_property
     def urls(self) -> list[str | None]:

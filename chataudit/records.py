@@ -6,7 +6,7 @@ validation per record; parsers are responsible for the values they put in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -89,7 +89,8 @@ class Event:
 @dataclass(frozen=True, slots=True)
 class MessageRun:
     """Consecutive plain messages that a parser read in one go, kept as columns: group, sender,
-    kind, text and time only (no mentions, quote, URL, amount or sender id). The batch engine reads
+    kind, text, time and, where the format has one, the sender's account id (no mentions,
+    quote, URL or amount). The batch engine reads
     the columns and asks for a ``Message`` only for the rows some rule looks at, which saves
     building one per message; a parser writes runs only when its ``Source`` asks for them, and
     only the audit's batch engine does (``jobs.audit``).
@@ -107,17 +108,23 @@ class MessageRun:
     stamps: Sequence[str]
     epochs: Sequence[float]
     read_times: Callable[[Sequence[str]], list[datetime]]
+    sender_ids: Sequence[str | None] | None = None  # None: no row has one
 
     def __len__(self) -> int:
         return len(self.texts)
 
     def message(self, row: int) -> Message:
         return Message(self.groups[row], self.read_times((self.stamps[row],))[0], self.senders[row], self.kinds[row],
-                       self.texts[row], Location(self.path, self.lines[row]))
+                       self.texts[row], Location(self.path, self.lines[row]),
+                       None if self.sender_ids is None else self.sender_ids[row])
 
     def messages(self) -> Iterator[Message]:
         return map(Message, self.groups, self.moments(), self.senders, self.kinds, self.texts,
-                   map(Location, repeat(self.path), self.lines))
+                   map(Location, repeat(self.path), self.lines), self.account_ids())
+
+    def account_ids(self) -> Iterable[str | None]:
+        """Each message's ``sender_id``."""
+        return repeat(None, len(self)) if self.sender_ids is None else self.sender_ids
 
     def moments(self) -> list[datetime]:
         """Each message's ``ts``, without the rest of the message."""
@@ -129,7 +136,7 @@ class MessageRun:
             return [value for value, wanted in zip(column, keep) if wanted]
         return MessageRun(self.path, kept(self.groups), kept(self.senders), kept(self.kinds), kept(self.texts),
                           kept(self.lines), kept(self.stamps), kept(self.epochs),
-                          self.read_times)
+                          self.read_times, None if self.sender_ids is None else kept(self.sender_ids))
 
 
 @dataclass(frozen=True, slots=True)

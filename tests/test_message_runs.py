@@ -85,6 +85,7 @@ def test_generic_exports_give_runs_of_both_groups(table):
     found = items(path, fmt=fmt)
     runs = [item for item in found if type(item) is MessageRun]
     assert any(len(set(run.groups)) == 2 for run in runs)
+    assert any(run.sender_ids and "wxid_9" in run.sender_ids for run in runs), "account ids travel in runs"
     assert sum(map(len, runs)) > 1000
     assert list(expanded(found)) == list(within(expanded(_records(path, fmt)), None, None))
 
@@ -141,6 +142,17 @@ def test_a_batch_of_runs_has_the_columns_of_its_records(export, corpus, table):
             assert got == expected, name
     assert list(with_runs.records) == records
     assert [with_runs.records[row] for row in range(-len(records), len(records))] == records * 2
+
+
+def test_a_run_cut_by_a_mask_keeps_the_messages_it_keeps(table):
+    """``MessageRun.where`` (--since last cuts runs with it), account ids included."""
+    runs = [item for item in items(*table[:1], fmt=table[1]) if type(item) is MessageRun and item.sender_ids]
+    for run in runs:
+        keep = [row % 3 != 1 for row in range(len(run))]
+        cut = run.where(keep)
+        assert list(cut.messages()) == [m for m, kept in zip(run.messages(), keep) if kept]
+        assert [cut.message(row) for row in range(len(cut))] == list(cut.messages())
+    assert runs
 
 
 def test_a_row_of_a_run_is_built_once():

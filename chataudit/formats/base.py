@@ -72,8 +72,11 @@ class RunBuilder:
         self.lines: list[int | None] = []
         self.times: list[datetime] = []
         self.epochs: list[float] = []
+        self.sender_ids: list[str | None] = []
+        self.any_id = False
 
-    def add(self, group: str, ts: datetime, sender: str, kind: Kind, text: str, line: int | None) -> None:
+    def add(self, group: str, ts: datetime, sender: str, kind: Kind, text: str, line: int | None,
+            sender_id: str | None = None) -> None:
         self.groups.append(group)
         self.times.append(ts)
         self.epochs.append(ts.timestamp())
@@ -81,6 +84,8 @@ class RunBuilder:
         self.kinds.append(kind)
         self.texts.append(text)
         self.lines.append(line)
+        self.sender_ids.append(sender_id)
+        self.any_id = self.any_id or sender_id is not None
 
     @property
     def full(self) -> bool:
@@ -90,7 +95,8 @@ class RunBuilder:
         """The run collected so far, if any."""
         if self.texts:
             run = MessageRun(self.path, self.groups, self.senders, self.kinds, self.texts, self.lines, self.times,
-                             self.epochs, list)  # the stamps are the times themselves
+                             self.epochs, list,  # the stamps are the times themselves
+                             self.sender_ids if self.any_id else None)
             self._clear()
             yield run
 

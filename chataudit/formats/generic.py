@@ -66,8 +66,8 @@ def _record(field: Callable[[str], str], source: Source, path: str, line: int | 
     """The record of a row whose mapped fields ``field`` reads, each only when needed (a JSON
     field of the wrong type is an error only where it is used). A row of a group this
     ``--jobs`` part does not audit is left out, once every field a full record reads has been
-    read: it is unparsed exactly when the full record would be. A plain message (no sender id,
-    no mention) goes into ``run`` when there is one, and None is returned."""
+    read: it is unparsed exactly when the full record would be. A message without a mention
+    goes into ``run`` when there is one, and None is returned."""
     group = source.group or field("group").strip() or source.path.stem
     when = field("timestamp").strip()
     try:
@@ -86,10 +86,10 @@ def _record(field: Callable[[str], str], source: Source, path: str, line: int | 
     if not sender:
         return system_event(group, ts, text.strip(), Location(path, line))
     kind, mentions = KINDS.get(kind) or placeholder_kind(text), find_mentions(text)
-    if run is not None and not sender_id and not mentions:
+    if run is not None and not mentions:
         if share is not None:
             share.keep(ts)
-        run.add(group, ts, sender, kind, text, line)
+        run.add(group, ts, sender, kind, text, line, sender_id or None)
         return None
     return Message(group, ts, sender, kind, text, Location(path, line), sender_id=sender_id or None, mentions=mentions)
 
