@@ -16,17 +16,18 @@ private chats without ids), and the snapshot tests of a TRPG log tool's ``parser
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 import regex
 
 from chataudit.formats.base import (
-    Format, TextBlock, InputStats, Source, find_mentions, placeholder_kind, system_event, unparsed_lines,
+    Format, RunBuilder, TextBlock, InputStats, Source, find_mentions, placeholder_kind, system_event,
+    unparsed_lines,
 )
 from chataudit.formats.encoding import iter_lines
 from chataudit.i18n import Text
-from chataudit.records import Event, Location, Message, Unparsed
+from chataudit.records import Event, Location, Message, MessageRun, Unparsed
 
 _WHEN = r"^(\d{4}-\d{1,2}-\d{1,2}) (\d{1,2}:\d{2}:\d{2})(?: ?([AP]M))? (?:【(?P<title>[^】]*)】)?"
 SENDER = regex.compile(_WHEN + r"(?P<name>.*?)(?:\((?P<qq>\d{4,12})\)|<(?P<mail>[^<>\s]+@[^<>\s]+)>)$")
@@ -87,8 +88,11 @@ class QQTxt(Format):
         qq, wechat = qq_evidence(head)
         return 0.92 if qq > wechat else 0.4
 
-    def parse(self, source: Source, stats: InputStats) -> Iterator[Message | Event | Unparsed]:
+    def parse(self, source: Source, stats: InputStats) -> Iterator[Message | Event | Unparsed | MessageRun]:
         group = source.group or source.path.stem
+        # no runs in a --jobs part: they would pass its filter by group (engine._own), and qq-txt
+        # is not split (its sections are one conversation after another, not in time order)
+        run = RunBuilder(str(source.path)) if source.runs and source.share is None else None
         block: TextBlock | None = None
         blanks = 0
         ids = False  # this conversation's senders carry ids: a line without one is not a header
@@ -102,7 +106,7 @@ class QQTxt(Format):
             section = OBJECT.match(line)
             if section or (PREAMBLE.match(line) and (block is None or blanks)):
                 if block is not None:
-                    yield from self._finish(block, group, source)
+                    yield from self._finish(block, group, source, run)
                     block = None
                 if section:
                     ids = False
@@ -118,34 +122,51 @@ class QQTxt(Format):
                     ids = True
                 if header is not None:
                     if block is not None:
-                        yield from self._finish(block, group, source)
+                        yield from self._finish(block, group, source, run)
                     block, blanks = TextBlock(lineno, header), 0
                     continue
             if block is None:
+                if run is not None:
+                    yield from run.take()
                 yield Unparsed(Location(str(source.path), lineno), line, "text outside any message")
             else:
                 block.content.extend([""] * blanks)
                 block.content.append(line)
             blanks = 0
         if block is not None:
-            yield from self._finish(block, group, source)
+            yield from self._finish(block, group, source, run)
+        if run is not None:
+            yield from run.take()
 
-    def _finish(self, block: TextBlock, group: str, source: Source) -> Iterator[Message | Event | Unparsed]:
+    def _finish(self, block: TextBlock, group: str, source: Source,
+                run: RunBuilder | None) -> Iterator[Message | Event | Unparsed | MessageRun]:
+        """The block's records, after the plain messages collected before them (a full run
+        goes too); a plain message goes into ``run`` when there is one."""
+        records = self._records(block, group, source, run)
+        if run is not None and (records or run.full):
+            yield from run.take()
+        yield from records
+
+    def _records(self, block: TextBlock, group: str, source: Source,
+                 run: RunBuilder | None) -> Sequence[Message | Event | Unparsed]:
+        """What one block reads as: a message, a system event, or its lines unparsed; nothing
+        when the message went into ``run``."""
         h = block.header
-        loc = Location(str(source.path), block.lineno)
+        path = str(source.path)
         try:
             ts = _timestamp(h[1], h[2], h[3]).replace(tzinfo=source.tz)
         except ValueError:
-            yield from unparsed_lines(loc.path, block.lineno, [h[0], *block.content], "impossible timestamp")
-            return
+            return list(unparsed_lines(path, block.lineno, [h[0], *block.content], "impossible timestamp"))
         groups = h.groupdict()
         name, qq = h["name"].strip(), groups.get("qq") or groups.get("mail")
         text = "\n".join(block.content)
         if qq in SYSTEM_IDS and name.startswith("系统消息"):
-            yield system_event(group, ts, text.strip(), loc)
-            return
-        yield Message(group, ts, name, placeholder_kind(text), text, loc, sender_id=qq,
-                      mentions=find_mentions(text))
+            return [system_event(group, ts, text.strip(), Location(path, block.lineno))]
+        kind, mentions = placeholder_kind(text), find_mentions(text)
+        if run is not None and not mentions:
+            run.add(group, ts, name, kind, text, block.lineno, qq)
+            return ()
+        return [Message(group, ts, name, kind, text, Location(path, block.lineno), sender_id=qq, mentions=mentions)]
 
 
 def _timestamp(day: str, clock: str, meridiem: str | None) -> datetime:
