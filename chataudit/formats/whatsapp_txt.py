@@ -47,13 +47,13 @@ import regex
 from chataudit.errors import InputError
 from chataudit.formats.archive import OPEN_ERRORS, ArchiveError, Export, Member
 from chataudit.formats.base import (
-    Format, InputStats, Source, TextBlock, find_mentions, placeholder_kind, system_event, unparsed_lines,
+    Format, InputStats, RunBuilder, Source, TextBlock, find_mentions, placeholder_kind, system_event, unparsed_lines,
 )
 from chataudit.formats.encoding import detect_encoding, iter_lines, line_blocks
 from chataudit.formats.system_events import match_system_text
 from chataudit.formats.tabular import EARLIEST, LATEST, aware
 from chataudit.i18n import Text
-from chataudit.records import Event, EventKind, Kind, Location, Message, Unparsed
+from chataudit.records import Event, EventKind, Kind, Location, Message, MessageRun, Unparsed
 
 LRM, RLM, BOM = "\u200e", "\u200f", "\ufeff"
 MARKS = regex.compile(f"[{LRM}{RLM}{BOM}]")  # U+FEFF: some old iOS exports have it inside their lines
@@ -215,13 +215,13 @@ class WhatsAppTxt(Format):
             return 0.0
         return 0.9 if _chat_name(names) is not None else 0.0
 
-    def parse(self, source: Source, stats: InputStats) -> Iterator[Message | Event | Unparsed]:
+    def parse(self, source: Source, stats: InputStats) -> Iterator[Message | Event | Unparsed | MessageRun]:
         if source.path.is_dir() or (not source.head and zipfile.is_zipfile(source.path)):
             yield from self._parse_export(source, stats)
             return
         yield from self._parse_text(source.path, source.encoding, source, stats, _group_name(source.path))
 
-    def _parse_export(self, source: Source, stats: InputStats) -> Iterator[Message | Event | Unparsed]:
+    def _parse_export(self, source: Source, stats: InputStats) -> Iterator[Message | Event | Unparsed | MessageRun]:
         try:
             export = Export(source.path, max_member=MAX_CHAT_BYTES)
         except ArchiveError as exc:
@@ -262,31 +262,42 @@ class WhatsAppTxt(Format):
                 yield Unparsed(Location(str(member), stats.lines or None), "", f"reading stopped: {exc}")
 
     def _parse_text(self, path: Path | Member, encoding: str, source: Source, stats: InputStats,
-                    default_group: str) -> Iterator[Message | Event | Unparsed]:
+                    default_group: str) -> Iterator[Message | Event | Unparsed | MessageRun]:
         """A header line opens a record, every other line continues it. A file on disk is read in
         blocks of whole lines, its common headers (``FAST_HEADERS``) found a block at a time. A
         zipped chat is read a line at a time, as it always was: a damaged entry fails the read
-        that meets the damage, so reads of another size would stop at another line."""
+        that meets the damage, so reads of another size would stop at another line. When the
+        source asks for runs, plain messages come as runs (``_Reader.finish``), the last one at
+        the end or before the error that stops the reading (then reported after it, as before)."""
         survey = _survey(path, encoding, source)
         if survey.ambiguous:
             stats.notes.append(f"day/month order could not be told from the file; read as {survey.order} "
                                "(set [input] date_order in the policy)")
         group = source.group or (survey.system_name if default_group == "_chat" and survey.system_name
                                  else default_group)
-        lines = _Lines(_Reader(group, str(path), survey, _Moments(survey.order, source.tz)))
+        where = str(path)
+        reader = _Reader(group, where, survey, _Moments(survey.order, source.tz),
+                         RunBuilder(where) if source.runs else None)
+        lines = _Lines(reader)
         fast = FAST_HEADERS.get(survey.style) if isinstance(path, Path) else None
-        if fast is None:
-            for lineno, line in iter_lines(path, encoding):  # type: ignore[arg-type]
-                stats.lines = lineno
-                yield from lines.feed(lineno, line)
-        else:
-            for first, text in line_blocks(path, encoding):
-                stats.lines = first + text.count("\n") - 1
-                yield from _read_block(lines, fast, first, text)
-        yield from lines.end()
+        try:
+            if fast is None:
+                for lineno, line in iter_lines(path, encoding):  # type: ignore[arg-type]
+                    stats.lines = lineno
+                    yield from lines.feed(lineno, line)
+            else:
+                for first, text in line_blocks(path, encoding):
+                    stats.lines = first + text.count("\n") - 1
+                    yield from _read_block(lines, fast, first, text)
+            yield from lines.end()
+        except Exception:  # the reading stopped (a damaged zipped chat, bytes that do not decode)
+            yield from reader.rest()  # what it read comes first, as without runs
+            raise
+        yield from reader.rest()
 
 
-def _read_block(lines: _Lines, fast: re.Pattern[str], first: int, text: str) -> Iterator[Message | Event | Unparsed]:
+def _read_block(lines: _Lines, fast: re.Pattern[str], first: int,
+                text: str) -> Iterator[Message | Event | Unparsed | MessageRun]:
     """The records that a block of whole lines completes: the lines ``fast`` finds open records
     directly, the lines between them go through ``lines.feed``."""
     lineno, pos = first, 0  # the number of the line at pos
@@ -308,7 +319,7 @@ class _Lines:
     reader: _Reader
     block: TextBlock | None = None
 
-    def feed(self, lineno: int, line: str) -> tuple[Message | Event | Unparsed, ...]:
+    def feed(self, lineno: int, line: str) -> tuple[Message | Event | Unparsed | MessageRun, ...]:
         """One line: a header in the file's style opens a record; any other line continues the
         open one, or is text before the first message."""
         header = HEADER.match(line)
@@ -320,45 +331,62 @@ class _Lines:
             return (Unparsed(Location(self.reader.where, lineno), line, "text before the first message"),)
         return ()
 
-    def feed_text(self, first: int, text: str) -> Generator[Message | Event | Unparsed, None, int]:
+    def feed_text(self, first: int, text: str) -> Generator[Message | Event | Unparsed | MessageRun, None, int]:
         """Whole lines (each ending in a newline) numbered from ``first``; the number of the line after them."""
         lineno = first
         for lineno, line in enumerate(text.split("\n")[:-1], first):
             yield from self.feed(lineno, line)
         return lineno + 1
 
-    def begin(self, lineno: int, header: regex.Match | re.Match) -> tuple[Message | Event | Unparsed, ...]:
+    def begin(self, lineno: int, header: regex.Match | re.Match) -> tuple[Message | Event | Unparsed | MessageRun, ...]:
         """A header: the open record is complete."""
         done, self.block = self.block, TextBlock(lineno, header)  # type: ignore[arg-type]
         return () if done is None else self.reader.finish(done)
 
-    def end(self) -> tuple[Message | Event | Unparsed, ...]:
+    def end(self) -> tuple[Message | Event | Unparsed | MessageRun, ...]:
         return () if self.block is None else self.reader.finish(self.block)
 
 
 @dataclass(slots=True)
 class _Reader:
-    """What a record's lines say: a message, a system line or a call (events), or a recall."""
+    """What a record's lines say: a message, a system line or a call (events), or a recall.
+    With a ``run`` (``Source.runs``), plain messages are collected in it as columns."""
 
     group: str
     where: str
     survey: _Survey
     moments: _Moments
+    run: RunBuilder | None = None
 
-    def finish(self, block: TextBlock) -> tuple[Message | Event | Unparsed, ...]:
+    def finish(self, block: TextBlock) -> tuple[Message | Event | Unparsed | MessageRun, ...]:
+        """The record of a block. A plain message that went into the run gives nothing, or the
+        run once it is full; any other record comes after the run collected before it."""
         h = block.header
         try:
             ts = self.moments.at(h)
         except ValueError:
-            return tuple(unparsed_lines(self.where, block.lineno, [h[0], *block.content], "impossible timestamp"))
-        return (self._record(h, block.content, ts, Location(self.where, block.lineno)),)
+            done = tuple(unparsed_lines(self.where, block.lineno, [h[0], *block.content], "impossible timestamp"))
+        else:
+            record = self._record(h, block.content, ts, block.lineno)
+            if record is None:
+                return tuple(self.run.take()) if self.run.full else ()
+            done = (record,)
+        return done if self.run is None else (*self.run.take(), *done)
 
-    def _record(self, h: regex.Match | re.Match, content: list[str], ts: datetime, loc: Location) -> Message | Event:
+    def rest(self) -> Iterator[MessageRun]:
+        """The run collected so far, if any, when the reading ends."""
+        if self.run is not None:
+            yield from self.run.take()
+
+    def _record(self, h: regex.Match | re.Match, content: list[str], ts: datetime,
+                lineno: int) -> Message | Event | None:
+        """The record of a block whose time was read; None when it was a plain message that went
+        into the run (no ``Location`` or ``Message`` made for it)."""
         survey, group = self.survey, self.group
         rest = h["rest"]
         name, sep, first = rest.partition(": ")
         if not sep:  # Android (and old iOS) system lines carry no sender
-            return system_event(group, ts, _clean("\n".join([rest, *content])), loc)
+            return system_event(group, ts, _clean("\n".join([rest, *content])), self._at(lineno))
         name = _no_marks(name).strip()
         text = _unmarked("\n".join([first, *content]))
         body = text.strip()
@@ -366,21 +394,28 @@ class _Reader:
         marked = first.startswith(LRM)  # iOS marks the text of system lines, recalls and locations
         notice, deleted, kind, location, poll, call = _head_facts(head) if len(head) <= 64 else _facts(head)
         if notice:
-            return system_event(group, ts, body, loc)
+            return system_event(group, ts, body, self._at(lineno))
         if deleted:
-            return Event(group, ts, EventKind.RECALL, body, loc, actor=name)
+            return Event(group, ts, EventKind.RECALL, body, self._at(lineno), actor=name)
         media_line = LRM in h["lrm"]  # iOS marks a line that carries media
         if kind is None and not media_line and not location and not poll:
             if call:
-                return Event(group, ts, EventKind.UNKNOWN, body, loc,
+                return Event(group, ts, EventKind.UNKNOWN, body, self._at(lineno),
                              actor=None if name in (survey.system_name, group) else name)
             if survey.style != "dash" and name in (survey.system_name, group) and (marked or not survey.marks) \
                     and (not survey.system_speaks or _system_wording(body)):
-                return system_event(group, ts, body, loc)
+                return system_event(group, ts, body, self._at(lineno))
         if kind is None:
             kind = (Kind.LOCATION if location else Kind.OTHER if media_line and marked
                     else placeholder_kind(body))
-        return Message(group, ts, name, kind, text, loc, mentions=find_mentions(text))
+        mentions = find_mentions(text)
+        if self.run is not None and not mentions:  # a run holds all of it: nothing but the loc's path and line
+            self.run.add(group, ts, name, kind, text, lineno)
+            return None
+        return Message(group, ts, name, kind, text, self._at(lineno), mentions=mentions)
+
+    def _at(self, lineno: int) -> Location:
+        return Location(self.where, lineno)
 
 
 def _no_marks(text: str) -> str:
