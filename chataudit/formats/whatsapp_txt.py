@@ -268,7 +268,8 @@ class WhatsAppTxt(Format):
         zipped chat is read a line at a time, as it always was: a damaged entry fails the read
         that meets the damage, so reads of another size would stop at another line. When the
         source asks for runs, plain messages come as runs (``_Reader.finish``), the last one at
-        the end or before the error that stops the reading (then reported after it, as before)."""
+        the end. An error that stops the reading comes after every record read before it,
+        the one still open too (it used to be lost)."""
         survey = _survey(path, encoding, source)
         if survey.ambiguous:
             stats.notes.append(f"day/month order could not be told from the file; read as {survey.order} "
@@ -291,7 +292,8 @@ class WhatsAppTxt(Format):
                     yield from _read_block(lines, fast, first, text)
             yield from lines.end()
         except Exception:  # the reading stopped (a damaged zipped chat, bytes that do not decode)
-            yield from reader.rest()  # what it read comes first, as without runs
+            yield from lines.end()  # the record open when it stopped, as far as it was read
+            yield from reader.rest()
             raise
         yield from reader.rest()
 

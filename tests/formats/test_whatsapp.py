@@ -250,5 +250,7 @@ def test_an_over_long_line_in_a_zipped_chat_stops_reading_there(tmp_path, monkey
     monkeypatch.setattr(whatsapp, "MAX_LINE_BYTES", 100_000)  # more than one read of the stream
     chat = CHAT * 2000 + b"[13/10/2023, 09:30:00] \xe5\xbc\xa0\xe4\xbc\x9f: " + b"a" * 300_000 + b"\n" + CHAT
     _, records, _ = read(_zip(tmp_path / "WhatsApp Chat - 项目组.zip", chat))
-    assert len([r for r in records if isinstance(r, Message)]) > 1000
+    messages = [r for r in records if isinstance(r, Message)]
+    assert len(messages) == 4000, "every message before the over-long line, the last one too"
+    assert messages[-1].loc.line == 4000 and messages[-1].kind == Kind.IMAGE
     assert isinstance(records[-1], Unparsed) and "a line longer than 100,000 bytes" in records[-1].reason
