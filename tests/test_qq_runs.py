@@ -13,6 +13,7 @@ import pytest
 
 from chataudit.engine import Part, audit, audit_batched
 from chataudit.formats.base import InputStats, RunBuilder
+from chataudit.formats.encoding import MAX_LINE
 from chataudit.jobs.inputs import OpenInput, open_input, within
 from chataudit.policy.load import load_policy
 from chataudit.records import Message, MessageRun, Unparsed
@@ -137,3 +138,14 @@ def test_the_engine_finds_in_runs_what_it_finds_in_records(generated, size):
 def test_a_jobs_part_gets_no_runs(generated):
     """A ``--jobs`` part's runs would pass its filter by group, so the reader gives none there."""
     assert not runs_of(list(reading(generated, True, share=Part(0, 2)).records()))
+
+
+def test_unparsed_line_numbers_are_the_same_with_runs(tmp_path):
+    """An over-long line's note comes after the next thing the reader hands over, which with
+    runs may be a run handed over late: the line numbers --strict names are the first ones
+    whatever order the unparsed records came in (they were 5, 4, 5 with runs)."""
+    path = tmp_path / "群.txt"
+    path.write_text("2020-3-4 8:00:00 礼(852649)\n好\n\n2020-3-4 13:00:00 PM 礼(852649)\n" + "x" * (MAX_LINE + 10)
+                    + "\n\n2020-3-4 9:00:00 礼(852649)\n好\n", encoding="utf-8")
+    samples = [parsed(path, runs)[1].unparsed_samples for runs in (True, False)]
+    assert samples == [[4, 5, 5], [4, 5, 5]]

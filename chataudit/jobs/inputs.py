@@ -7,6 +7,7 @@ import os
 import shutil
 import sys
 import tempfile
+from bisect import insort
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone, tzinfo
@@ -132,9 +133,20 @@ class OpenInput:
                 stats.events += 1
             else:
                 stats.unparsed_lines += 1
-                if len(stats.unparsed_samples) < UNPARSED_SAMPLES and record.loc.line is not None:
-                    stats.unparsed_samples.append(record.loc.line)
+                if record.loc.line is not None:
+                    _sample(stats.unparsed_samples, record.loc.line)
             yield record
+
+
+def _sample(samples: list[int], line: int) -> None:
+    """Keep the ``UNPARSED_SAMPLES`` first line numbers, in order, whatever order the unparsed
+    records come in: a reader that hands plain messages over in runs reports an over-long
+    line's note later among its other unparsed lines than one that does not."""
+    if len(samples) < UNPARSED_SAMPLES:
+        insort(samples, line)
+    elif line < samples[-1]:
+        samples.pop()
+        insort(samples, line)
 
 
 def open_input(given: Path | InputFile, fmt: str, tz: tzinfo, group: str | None,
