@@ -12,12 +12,20 @@ A new ``消息对象`` section starts another conversation (group). System notic
 Documented by public parsers of these files: hikariyo/qq-chat-history (``<e-mail>`` ids,
 private chats without ids), and the snapshot tests of a TRPG log tool's ``parser_chat``
 ("exported from log": AM/PM, e-mail ids, private chat).
+
+A sender line is only a header at the start of a section or a message, or after a blank line:
+under a line of a message it is pasted text. The file is read in blocks of whole lines; most of a
+group's section is one shape (``_UNIT``: a sender line with an id, its lines, an empty line), and
+each of those opens its record at once, while every other line goes through the line-by-line
+reading (``_Lines``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from datetime import datetime
+import re
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
 
 import regex
 
@@ -25,7 +33,7 @@ from chataudit.formats.base import (
     Format, RunBuilder, TextBlock, InputStats, Source, find_mentions, placeholder_kind, system_event,
     unparsed_lines,
 )
-from chataudit.formats.encoding import iter_lines
+from chataudit.formats.encoding import line_blocks
 from chataudit.i18n import Text
 from chataudit.records import Event, Location, Message, MessageRun, Unparsed
 
@@ -35,6 +43,23 @@ NAMED = regex.compile(_WHEN + r"(?P<name>\S.*?)\s*$")  # a private chat: no id a
 OBJECT = regex.compile(r"^消息对象[:：](.*)$")
 PREAMBLE = regex.compile(r"^(?:消息记录（此消息记录为文本格式，不支持重新导入）|=+|消息分组[:：].*)$")
 SYSTEM_IDS = frozenset({"10000", "1000000"})
+SYSTEM_NAME = "系统消息"  # the sender of system notices
+
+# A sender line with an id, found in a block of lines: a line SENDER reads with the same groups.
+# Written for ``re``: [0-9] is the ASCII part of SENDER's \d; [^\n] and [^】\n] are what SENDER's
+# ``.*?`` and [^】] take in within a line; re's \s takes in all that regex's does (and \x1c-\x1f), and an
+# address that starts with @ (``<@a@b.c>``) is left to SENDER, so the e-mails it reads are some of
+# SENDER's, each read one way (SENDER's ``[^<>\s]+@`` tries every @ of ``<a@@@…``).
+FAST_SENDER = re.compile(
+    r"^([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}) ([0-9]{1,2}:[0-9]{2}:[0-9]{2})(?: ?([AP]M))? (?:【(?P<title>[^】\n]*)】)?"
+    r"(?P<name>[^\n]*?)(?:\((?P<qq>[0-9]{4,12})\)|<(?P<mail>[^<>\s@]+@[^<>\s]+)>)$", re.MULTILINE)
+# The common record of a group: such a sender line, the lines under it, an empty line. The lines under
+# it (``content``) are not blank (re's \S is exactly what ``str.strip`` keeps; a line is matched one way,
+# at its first \S, or lines with no empty line after them would be tried in every way) and no 消息对象
+# line (the one line that ends a record right under another). The match is the sender line alone (what
+# a TextBlock's header is); the lookahead holds the rest.
+_UNIT = re.compile(FAST_SENDER.pattern + r"(?=\n(?P<content>(?:(?!消息对象[:：])[^\S\n]*\S[^\n]*\n)+)\n)",
+                   re.MULTILINE)
 
 # For telling QQ from WeChat when there is no preamble: any line that starts like a header.
 _STAMP = regex.compile(r"^\d{4}-(\d{1,2})-(\d{1,2}) (\d{1,2}):\d{2}:\d{2}(?:( ?[AP]M)(?= |$))?(?: (.*))?$")
@@ -89,15 +114,73 @@ class QQTxt(Format):
         return 0.92 if qq > wechat else 0.4
 
     def parse(self, source: Source, stats: InputStats) -> Iterator[Message | Event | Unparsed | MessageRun]:
-        group = source.group or source.path.stem
+        lines = _Lines.of(source)
+        for first, text in line_blocks(source.path, source.encoding):
+            stats.lines = first + text.count("\n") - 1
+            yield from _read_block(lines, first, text)
+        yield from lines.end()
+
+
+def _read_block(lines: _Lines, first: int, text: str) -> Iterator[Message | Event | Unparsed | MessageRun]:
+    """The records that a block of whole lines completes. A ``_UNIT`` whose sender line ``lines``
+    would read as a header (``ready``) opens its record directly; the lines between units go
+    through ``lines.feed``, and so does a unit it is not ready for (a sender line right under a
+    line of a message is text of that message). After a unit it is always ready for the next."""
+    lineno, pos = first, 0  # the number of the line at pos
+    search = _UNIT.search
+    while unit := search(text, pos):
+        start, end = unit.start(), unit.end("content") + 1
+        if start != pos:
+            lineno = yield from lines.feed(lineno, text[pos:start])
+        if lines.ready():
+            content = unit["content"].split("\n")[:-1]
+            yield from lines.begin(lineno, unit, content)
+            lineno += len(content) + 2
+        else:
+            lineno = yield from lines.feed(lineno, text[start:end])
+        pos = end
+    yield from lines.feed(lineno, text[pos:])
+
+
+@dataclass(slots=True)
+class _Lines:
+    """The line-by-line reading, with its state kept between calls so that ``_read_block`` can
+    open records too."""
+
+    reader: _Reader
+    named: bool  # --group names every conversation, not its 消息对象 line
+    block: TextBlock | None = None  # the record being collected
+    blanks: int = 0  # blank lines since the last other line
+    ids: bool = False  # this conversation's senders carry ids: a line without one is not a header
+
+    @staticmethod
+    def of(source: Source) -> _Lines:
+        """The reading of ``source`` from its start."""
         # no runs in a --jobs part: they would pass its filter by group (engine._own), and qq-txt
         # is not split (its sections are one conversation after another, not in time order)
         run = RunBuilder(str(source.path)) if source.runs and source.share is None else None
-        block: TextBlock | None = None
-        blanks = 0
-        ids = False  # this conversation's senders carry ids: a line without one is not a header
-        for lineno, line in iter_lines(source.path, source.encoding):
-            stats.lines = lineno
+        reader = _Reader(str(source.path), source.tz, source.group or source.path.stem, run)
+        return _Lines(reader, named=bool(source.group))
+
+    def ready(self) -> bool:
+        """Whether a sender line as the next line would open a record."""
+        return self.block is None or self.blanks > 0
+
+    def begin(self, lineno: int, header: re.Match[str],
+              content: list[str]) -> Iterator[Message | Event | Unparsed | MessageRun]:
+        """A ``_UNIT`` at ``lineno`` that opens a record: the open one is complete, and the state is
+        what reading the unit's lines leaves (its record open, one blank line seen)."""
+        self.ids = self.ids or _has_id(header)
+        done, self.block, self.blanks = self.block, TextBlock(lineno, header, content), 1  # type: ignore[arg-type]
+        return () if done is None else self.reader.finish(done)
+
+    def feed(self, first: int, text: str) -> Generator[Message | Event | Unparsed | MessageRun, None, int]:
+        """Read whole lines (each ending in a newline) numbered from ``first``; the number of the
+        line after them."""
+        reader = self.reader
+        block, blanks, ids = self.block, self.blanks, self.ids
+        lineno = first - 1
+        for lineno, line in enumerate(text.split("\n")[:-1], first):
             if not line.strip():
                 blanks += 1
                 continue
@@ -106,67 +189,94 @@ class QQTxt(Format):
             section = OBJECT.match(line)
             if section or (PREAMBLE.match(line) and (block is None or blanks)):
                 if block is not None:
-                    yield from self._finish(block, group, source, run)
+                    yield from reader.finish(block)
                     block = None
                 if section:
                     ids = False
-                    if not source.group:
-                        group = section[1].strip() or group
+                    if not self.named:
+                        reader.group = section[1].strip() or reader.group
                 blanks = 0
                 continue
             if block is None or blanks:
                 header = SENDER.match(line)
                 if header is None and not ids:
                     header = NAMED.match(line)
-                elif header is not None and header["name"].strip() != "系统消息":
-                    ids = True
+                elif header is not None:
+                    ids = ids or _has_id(header)
                 if header is not None:
                     if block is not None:
-                        yield from self._finish(block, group, source, run)
+                        yield from reader.finish(block)
                     block, blanks = TextBlock(lineno, header), 0
                     continue
             if block is None:
-                if run is not None:
-                    yield from run.take()
-                yield Unparsed(Location(str(source.path), lineno), line, "text outside any message")
+                yield from reader.outside(lineno, line)
             else:
                 block.content.extend([""] * blanks)
                 block.content.append(line)
             blanks = 0
-        if block is not None:
-            yield from self._finish(block, group, source, run)
-        if run is not None:
-            yield from run.take()
+        self.block, self.blanks, self.ids = block, blanks, ids
+        return lineno + 1
 
-    def _finish(self, block: TextBlock, group: str, source: Source,
-                run: RunBuilder | None) -> Iterator[Message | Event | Unparsed | MessageRun]:
+    def end(self) -> Iterator[Message | Event | Unparsed | MessageRun]:
+        """The end of the file completes the open record, and hands over the run."""
+        if self.block is not None:
+            yield from self.reader.finish(self.block)
+        yield from self.reader.take()
+
+
+@dataclass(slots=True)
+class _Reader:
+    """What a record's lines say, in the conversation being read; with a ``run`` (``Source.runs``),
+    plain messages are collected in it as columns."""
+
+    path: str
+    tz: tzinfo
+    group: str  # --group, else the 消息对象 being read, else the file's name
+    run: RunBuilder | None
+
+    def finish(self, block: TextBlock) -> Iterator[Message | Event | Unparsed | MessageRun]:
         """The block's records, after the plain messages collected before them (a full run
         goes too); a plain message goes into ``run`` when there is one."""
-        records = self._records(block, group, source, run)
-        if run is not None and (records or run.full):
-            yield from run.take()
+        records = self._records(block)
+        if self.run is not None and (records or self.run.full):
+            yield from self.run.take()
         yield from records
 
-    def _records(self, block: TextBlock, group: str, source: Source,
-                 run: RunBuilder | None) -> Sequence[Message | Event | Unparsed]:
+    def outside(self, lineno: int, line: str) -> Iterator[Unparsed | MessageRun]:
+        """A line that is in no message, after the run collected before it."""
+        yield from self.take()
+        yield Unparsed(Location(self.path, lineno), line, "text outside any message")
+
+    def take(self) -> Iterator[MessageRun]:
+        """The run collected so far, if any."""
+        if self.run is not None:
+            yield from self.run.take()
+
+    def _records(self, block: TextBlock) -> Sequence[Message | Event | Unparsed]:
         """What one block reads as: a message, a system event, or its lines unparsed; nothing
         when the message went into ``run``."""
         h = block.header
-        path = str(source.path)
+        path, group = self.path, self.group
         try:
-            ts = _timestamp(h[1], h[2], h[3]).replace(tzinfo=source.tz)
+            ts = _timestamp(h[1], h[2], h[3]).replace(tzinfo=self.tz)
         except ValueError:
             return list(unparsed_lines(path, block.lineno, [h[0], *block.content], "impossible timestamp"))
         groups = h.groupdict()
         name, qq = h["name"].strip(), groups.get("qq") or groups.get("mail")
         text = "\n".join(block.content)
-        if qq in SYSTEM_IDS and name.startswith("系统消息"):
+        if qq in SYSTEM_IDS and name.startswith(SYSTEM_NAME):
             return [system_event(group, ts, text.strip(), Location(path, block.lineno))]
         kind, mentions = placeholder_kind(text), find_mentions(text)
-        if run is not None and not mentions:
-            run.add(group, ts, name, kind, text, block.lineno, qq)
+        if self.run is not None and not mentions:
+            self.run.add(group, ts, name, kind, text, block.lineno, qq)
             return ()
         return [Message(group, ts, name, kind, text, Location(path, block.lineno), sender_id=qq, mentions=mentions)]
+
+
+def _has_id(header: regex.Match | re.Match) -> bool:
+    """Whether a sender line with an id tells that its conversation's senders carry ids; a system
+    notice's (``系统消息(10000)``) does not."""
+    return header["name"].strip() != SYSTEM_NAME
 
 
 def _timestamp(day: str, clock: str, meridiem: str | None) -> datetime:

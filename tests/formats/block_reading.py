@@ -1,5 +1,6 @@
-"""What the tests of the parsers' block reading (wechat-txt, whatsapp-txt) share: the size of
-the reads, the reading of a file through the whole input pipeline, and inputs that stop it."""
+"""What the tests of the parsers' block reading (wechat-txt, whatsapp-txt, qq-txt) share: the
+size of the reads, generated exports as files, the reading of a file through the whole input
+pipeline, and inputs that stop it."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from hypothesis import strategies as st
 
 from chataudit.errors import InputError
 from chataudit.formats import encoding
-from chataudit.formats.base import Format, InputStats
+from chataudit.formats.base import Format, InputStats, Source
+from chataudit.formats.encoding import iter_lines
 from chataudit.jobs.inputs import open_input
 from chataudit.records import Event, Message, MessageRun, Unparsed
 from tests.timeline import SHANGHAI
@@ -26,6 +29,33 @@ READ_SIZES = [64, 5000, encoding.CHUNK, 1 << 20]
 def chunk(size: int) -> Iterator[None]:
     with mock.patch.object(encoding, "CHUNK", size):
         yield
+
+
+ENCODINGS = ("utf-8", "utf-8", "utf-8-sig", "utf-16", "gb18030")
+
+
+def saved(draw: Callable, text: str, encodings: Iterable[str] = ENCODINGS, blank_ends: int = 3) -> bytes:
+    """A generated export's text as a file may end and be saved: without a final newline or with
+    up to ``blank_ends`` at the end, with LF, CRLF or CR, in one of ``encodings``."""
+    text = text.rstrip("\n") + "\n" * draw(st.integers(0, blank_ends))
+    text = text.replace("\n", draw(st.sampled_from(["\n", "\n", "\r\n", "\r"])))
+    return text.encode(draw(st.sampled_from(list(encodings))))
+
+
+def written(tmp_path_factory: pytest.TempPathFactory, name: str, data: bytes) -> Path:
+    """``data`` as the file ``name`` in a folder of its own."""
+    path = tmp_path_factory.mktemp("gen") / name
+    path.write_bytes(data)
+    return path
+
+
+def line_by_line(lines, source: Source, stats: InputStats) -> Iterator:
+    """The reading before blocks: every line from ``iter_lines``, one at a time, through a
+    parser's line-by-line state machine ``lines`` (its ``feed`` and ``end``) alone."""
+    for lineno, line in iter_lines(source.path, source.encoding):
+        stats.lines = lineno
+        yield from lines.feed(lineno, line + "\n")
+    yield from lines.end()
 
 
 Read = tuple[list, InputStats | None, str | None]

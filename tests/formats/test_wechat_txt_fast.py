@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from chataudit.formats import encoding
 from chataudit.formats.base import PLACEHOLDERS, InputStats, Source
-from chataudit.formats.encoding import BYTES_READ, iter_lines
+from chataudit.formats.encoding import BYTES_READ
 from chataudit.formats.wechat_txt import V2_HINT, WeChatTxt, _Lines, _Reader
-from tests.formats.block_reading import READ_SIZES, chunk, read_both, undecodable
+from tests.formats.block_reading import READ_SIZES, chunk, line_by_line, read_both, saved, undecodable, written
 from tests.formats.block_reading import read as read_with
 from tests.timeline import SHANGHAI
 
@@ -33,10 +33,7 @@ class LineByLine(WeChatTxt):
     def parse(self, source: Source, stats: InputStats):
         lines = _Lines(_Reader(source.group or source.path.stem, str(source.path), source.tz,
                                v2=bool(V2_HINT.search(source.head))))
-        for lineno, line in iter_lines(source.path, source.encoding):
-            stats.lines = lineno
-            yield from lines.feed(lineno, line + "\n")
-        yield from lines.end()
+        return line_by_line(lines, source, stats)
 
 
 def read(path: Path, parser: WeChatTxt, runs: bool = False) -> tuple[list, InputStats | None, str | None]:
@@ -136,18 +133,14 @@ def exports(draw) -> bytes:
     text = "".join(draw(st.lists(PIECE, max_size=40)))
     if draw(st.booleans()):
         text = draw(LINE) + "\n" + text  # text before the first header
-    text = text.rstrip("\n") + "\n" * draw(st.integers(0, 3))  # no final newline, or blank lines at the end
-    text = text.replace("\n", draw(st.sampled_from(["\n", "\n", "\r\n", "\r"])))
-    return text.encode(draw(st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "utf-16", "gb18030"])))
+    return saved(draw, text)
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=exports(), size=st.one_of(st.integers(1, 200), st.just(encoding.CHUNK)))
 def test_generated_exports(tmp_path_factory, data, size):
-    path = tmp_path_factory.mktemp("gen") / "群.txt"
-    path.write_bytes(data)
     with chunk(size):
-        assert_same(path)
+        assert_same(written(tmp_path_factory, "群.txt", data))
 
 
 @pytest.mark.parametrize("content", sorted({*WORDS, *PLACEHOLDERS}))

@@ -24,7 +24,7 @@ from chataudit.formats import encoding, whatsapp_txt
 from chataudit.formats.tabular import aware
 from chataudit.formats.whatsapp_txt import EDITED, FAST_HEADERS, HEADER, MARKS, _Moments, _style, _timestamp
 from chataudit.records import Event, Message, Unparsed
-from tests.formats.block_reading import READ_SIZES, chunk, read_both, undecodable
+from tests.formats.block_reading import ENCODINGS, READ_SIZES, chunk, read_both, saved, undecodable, written
 from tests.formats.block_reading import read as read_with
 from tests.timeline import SHANGHAI
 
@@ -152,18 +152,14 @@ def exports(draw) -> bytes:
     text = "".join(draw(st.lists(records(style), max_size=30)))
     if draw(st.booleans()):
         text = draw(TEXT) + "\n" + text  # text before the first header
-    text = text.rstrip("\n") + "\n" * draw(st.integers(0, 2))  # no final newline, or blank lines at the end
-    text = text.replace("\n", draw(st.sampled_from(["\n", "\n", "\r\n", "\r"])))
-    return text.encode(draw(st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "utf-16"])))
+    return saved(draw, text, ENCODINGS[:4], blank_ends=2)
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=exports(), size=st.one_of(st.integers(1, 200), st.just(encoding.CHUNK)))
 def test_generated_exports(tmp_path_factory, data, size):
-    path = tmp_path_factory.mktemp("gen") / "WhatsApp Chat with 群.txt"
-    path.write_bytes(data)
     with chunk(size):
-        assert_same(path)
+        assert_same(written(tmp_path_factory, "WhatsApp Chat with 群.txt", data))
 
 
 @pytest.mark.parametrize("style", ["dash", "bracket"])
