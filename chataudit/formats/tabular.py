@@ -136,9 +136,9 @@ _NUMERIC_LAYOUT = re.compile("|".join([
 def _numeric_layout(text: str) -> datetime | None:
     """The time of a text in a layout of ``_FORMATS`` (``2023/1/2 8:30`` as spreadsheets save it,
     ``2023年1月2日 08:30``), read without ``strptime``, which costs 20–80 µs a row as it tries
-    the formats in turn; None for any other text,
-    and for a date or time that does not exist, which ``strptime`` then rejects as it always did.
-    What this reads, the formats read alike: ASCII digits, one space, the same separator twice."""
+    the formats in turn; None for any other text, and for a date or time that does not exist,
+    which ``strptime`` then rejects as it always did. What this reads, the formats read alike:
+    ASCII digits, one space, the same separator twice."""
     m = _NUMERIC_LAYOUT.fullmatch(text)
     if m is None:
         return None
